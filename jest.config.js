@@ -1,0 +1,9 @@
+// Native ESM jest (p-queue and hyparquet are ESM-only) with swc as the TypeScript transform.
+export default {
+  testEnvironment: '<rootDir>/test/support/typed-array-environment.cjs',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } } }] },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testTimeout: 120000,
+};
