@@ -1,1 +1,4 @@
-console.log("dag")
+#!/usr/bin/env node
+import { main } from '../lib/dag/cli.js';
+
+await main(process.argv);

@@ -1,0 +1,48 @@
+import type { Project } from './project.js';
+import type { Instance } from './plan.js';
+import { staleReasons, type KeyParts } from './fingerprint.js';
+
+export type InstanceState = 'fresh' | 'stale' | 'missing' | 'failed';
+
+export interface Assessment {
+  state: InstanceState;
+  reasons: string[];
+  parts: KeyParts;
+}
+
+/** Compare an instance's stored record with its inputs, code, params and outputs as they are now. */
+export function assess(project: Project, inst: Instance): Assessment {
+  const parts = project.fingerprinter.parts(inst, project.abs);
+  const record = project.state.records.get(inst.id);
+  if (!record) return { state: 'missing', reasons: ['never run'], parts };
+  const reasons = staleReasons(record.parts, parts);
+  if (record.status === 'failed') return { state: 'failed', reasons: [`last run failed: ${record.error ?? 'unknown error'}`, ...reasons], parts };
+  let missing = false;
+  for (const out of inst.outputs) {
+    const hash = project.memo.hash(project.abs(out));
+    if (hash === null) {
+      missing = true;
+      reasons.push(`output missing: ${out}`);
+    } else if (hash !== record.outputs[out]) reasons.push(`output modified outside dag: ${out}`);
+  }
+  return { state: missing ? 'missing' : reasons.length ? 'stale' : 'fresh', reasons, parts };
+}
+
+/**
+ * Assess every selected instance in topological order; an instance downstream of one that is
+ * not fresh is stale too (its inputs will change when the upstream one reruns).
+ */
+export function assessAll(project: Project, ids: string[]): Map<string, Assessment> {
+  const out = new Map<string, Assessment>();
+  for (const id of ids) {
+    const inst = project.plan.instances.get(id)!;
+    const a = assess(project, inst);
+    const upstream = inst.deps.filter((d) => out.has(d) && out.get(d)!.state !== 'fresh');
+    if (upstream.length) {
+      a.reasons.push(...upstream.map((d) => `upstream not fresh: ${d}`));
+      if (a.state === 'fresh') a.state = 'stale';
+    }
+    out.set(id, a);
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+import { DirectedGraph } from 'graphology';
+import { topologicalSort } from 'graphology-dag';
+import type { LoadedDag, NodeDecl } from './spec.js';
+import { UserError } from './errors.js';
+import { fillTemplate, getKey, hasTickerPlaceholder } from './template.js';
+import { instanceId } from './instanceId.js';
+
+export interface InputRef {
+  path: string;
+  /** Instance that produces the file, when a node does. */
+  producer?: string;
+  node?: string;
+  ticker?: string;
+}
+
+export interface Instance {
+  id: string;
+  node: NodeDecl;
+  ticker?: string;
+  inputs: InputRef[];
+  outputs: string[];
+  /** Output paths with the ticker each belongs to (for single nodes that write per-ticker files). */
+  outputTickers: (string | undefined)[];
+  deps: string[];
+}
+
+export interface Plan {
+  tickers: string[];
+  instances: Map<string, Instance>;
+  /** Instance ids in a topological order (stable: declaration order, then ticker order). */
+  order: string[];
+  graph: DirectedGraph;
+}
+
+export function fanoutList(dag: LoadedDag, config: unknown): string[] {
+  const list = getKey(config, dag.spec.fanout);
+  if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
+    throw new UserError(`config key '${dag.spec.fanout}' (the DAG's fan-out list) must be a list of strings`);
+  }
+  return list as string[];
+}
+
+export function isEnabled(node: NodeDecl, config: unknown): boolean {
+  return Object.entries(node.when ?? {}).every(([k, v]) => getKey(config, k) === v);
+}
+
+/** Expand nodes x tickers into task instances, wire their dependencies, order them. */
+export function buildPlan(dag: LoadedDag, config: unknown): Plan {
+  const tickers = fanoutList(dag, config);
+  const enabled = dag.spec.nodes.filter((n) => isEnabled(n, config));
+  const enabledIds = new Set(enabled.map((n) => n.id));
+  const instances = new Map<string, Instance>();
+  const producerOf = new Map<string, string>();
+  const byNode = new Map<string, string[]>();
+
+  for (const node of enabled) {
+    const where = `${dag.file}: node '${node.id}'`;
+    const ids: string[] = [];
+    for (const ticker of node.per_ticker ? tickers : [undefined]) {
+      const id = instanceId(node.id, ticker);
+      const outputs: string[] = [];
+      const outputTickers: (string | undefined)[] = [];
+      for (const tpl of node.outputs) {
+        for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? tickers : [ticker]) {
+          const path = fillTemplate(tpl, config, t, where);
+          const other = producerOf.get(path);
+          if (other) throw new UserError(`${where}: output '${path}' is also written by '${other}'`);
+          producerOf.set(path, id);
+          outputs.push(path);
+          outputTickers.push(t);
+        }
+      }
+      instances.set(id, { id, node, ticker, inputs: [], outputs, outputTickers, deps: [] });
+      ids.push(id);
+    }
+    byNode.set(node.id, ids);
+  }
+
+  for (const inst of instances.values()) {
+    const node = inst.node;
+    const where = `${dag.file}: node '${node.id}'`;
+    const refs: InputRef[] = [];
+    for (const input of node.inputs) {
+      if (typeof input === 'string') {
+        for (const t of !node.per_ticker && hasTickerPlaceholder(input) ? tickers : [inst.ticker]) {
+          const path = fillTemplate(input, config, t, where);
+          refs.push({ path, producer: producerOf.get(path), ticker: t });
+        }
+        continue;
+      }
+      if (!enabledIds.has(input.node)) {
+        throw new UserError(`${where}: input node '${input.node}' is disabled by its 'when' condition`);
+      }
+      const up = dag.nodes.get(input.node)!;
+      let upstream: string[];
+      if (!up.per_ticker) upstream = byNode.get(up.id)!;
+      else {
+        const mode = input.ticker ?? (node.per_ticker ? 'same' : 'all');
+        if (mode === 'all') upstream = byNode.get(up.id)!;
+        else {
+          const t = mode === 'same' ? inst.ticker : fillTemplate(mode, config, inst.ticker, where);
+          if (t === undefined) throw new UserError(`${where}: input '${up.id}' with ticker 'same' needs a per-ticker node`);
+          if (!tickers.includes(t)) {
+            throw new UserError(`${where}: input '${up.id}' asks for ticker '${t}', which is not in '${dag.spec.fanout}'`);
+          }
+          upstream = [instanceId(up.id, t)];
+        }
+      }
+      for (const uid of upstream) {
+        const u = instances.get(uid)!;
+        u.outputs.forEach((path, i) => refs.push({ path, producer: uid, node: up.id, ticker: u.outputTickers[i] ?? u.ticker }));
+      }
+    }
+    // one entry per path; order kept
+    const seen = new Set<string>();
+    inst.inputs = refs.filter((r) => (seen.has(r.path) ? false : (seen.add(r.path), true)));
+    inst.deps = [...new Set(inst.inputs.map((r) => r.producer).filter((p): p is string => p !== undefined && p !== inst.id))];
+  }
+
+  const graph = new DirectedGraph();
+  for (const id of instances.keys()) graph.addNode(id);
+  for (const inst of instances.values()) for (const dep of inst.deps) graph.mergeEdge(dep, inst.id);
+  let order: string[];
+  try {
+    order = topologicalSort(graph);
+  } catch {
+    throw new UserError(`${dag.file}: the expanded task graph has a cycle (an input file is produced downstream of its reader)`);
+  }
+  return { tickers, instances, order, graph };
+}
+
+/**
+ * Instances needed for the given nodes: their instances and everything upstream. With
+ * `onlyTickers`, per-ticker instances of other tickers are left out, and so is any instance
+ * that would need one of them (a portfolio-level node over all tickers, say); upstream
+ * instances of other tickers that a selected one needs (the benchmark) stay in.
+ */
+export function selectInstances(plan: Plan, nodeIds: string[], onlyTickers?: string[]): string[] {
+  const closure = (seeds: string[]): Set<string> => {
+    const out = new Set<string>();
+    const stack = [...seeds];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (out.has(id)) continue;
+      out.add(id);
+      for (const dep of plan.instances.get(id)!.deps) stack.push(dep);
+    }
+    return out;
+  };
+  const targets = [...plan.instances.values()].filter((i) => nodeIds.includes(i.node.id));
+  let wanted: Set<string>;
+  if (!onlyTickers) wanted = closure(targets.map((i) => i.id));
+  else {
+    const selectedTickerInstances = [...plan.instances.values()].filter(
+      (i) => i.ticker !== undefined && onlyTickers.includes(i.ticker),
+    );
+    const allowed = closure(selectedTickerInstances.map((i) => i.id));
+    const memo = new Map<string, boolean>();
+    const fits = (id: string): boolean => {
+      if (allowed.has(id)) return true;
+      if (!memo.has(id)) {
+        const inst = plan.instances.get(id)!;
+        memo.set(id, inst.ticker === undefined && inst.deps.every(fits));
+      }
+      return memo.get(id)!;
+    };
+    wanted = closure(targets.filter((i) => (i.ticker === undefined ? fits(i.id) : onlyTickers.includes(i.ticker))).map((i) => i.id));
+  }
+  return plan.order.filter((id) => wanted.has(id));
+}

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { loadDagFile, type LoadedDag } from './spec.js';
+import { buildPlan, type Plan } from './plan.js';
+import { HashMemo } from './hashMemo.js';
+import { Fingerprinter } from './fingerprint.js';
+import { StateStore } from './state.js';
+import { taskModulePath } from './loadTask.js';
+import { UserError } from './errors.js';
+
+export interface ProjectOptions {
+  dagFile: string;
+  /** Settings file; default: the DAG file's `config.file`. */
+  configFile?: string;
+  /** Folder that relative artifact and data paths resolve against; default: the DAG file's folder. */
+  workdir?: string;
+}
+
+/** A loaded DAG with its validated config, expanded plan, cache state and fingerprinter. */
+export interface Project {
+  dag: LoadedDag;
+  configFile: string;
+  config: unknown;
+  plan: Plan;
+  workdir: string;
+  stateDir: string;
+  memo: HashMemo;
+  fingerprinter: Fingerprinter;
+  state: StateStore;
+  abs: (p: string) => string;
+}
+
+export async function openProject(opts: ProjectOptions): Promise<Project> {
+  const dag = loadDagFile(opts.dagFile);
+  const workdir = resolve(opts.workdir ?? dag.root);
+  const configFile = opts.configFile ? resolve(opts.configFile) : resolve(dag.root, dag.spec.config.file);
+  const config = await loadConfig(dag, configFile);
+  const plan = buildPlan(dag, config);
+  const stateDir = resolve(workdir, dag.spec.state_dir);
+  const memo = new HashMemo(resolve(stateDir, 'hashes.json'));
+  return {
+    dag,
+    configFile,
+    config,
+    plan,
+    workdir,
+    stateDir,
+    memo,
+    fingerprinter: new Fingerprinter(dag.root, config, memo, dag.spec.cache_key_packages),
+    state: new StateStore(stateDir),
+    abs: (p) => resolve(workdir, p),
+  };
+}
+
+async function loadConfig(dag: LoadedDag, file: string): Promise<unknown> {
+  if (!existsSync(file)) throw new UserError(`${file}: config file not found`);
+  if (dag.spec.config.loader) {
+    const mod = (await import(pathToFileURL(taskModulePath(dag.root, dag.spec.compiled_dir, dag.spec.config.loader)).href)) as {
+      loadConfig?: (path: string) => unknown;
+    };
+    if (typeof mod.loadConfig !== 'function') throw new UserError(`${dag.spec.config.loader}: must export loadConfig(path)`);
+    return mod.loadConfig(file);
+  }
+  try {
+    return parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+}
+
+/** Node ids a target names: a declared target, or a node id. */
+export function targetNodes(project: Project, target: string): string[] {
+  const named = project.dag.spec.targets[target];
+  if (named) return named;
+  if (project.dag.nodes.has(target)) return [target];
+  const choices = [...Object.keys(project.dag.spec.targets), ...project.dag.nodes.keys()].join(', ');
+  throw new UserError(`unknown target '${target}' (targets and nodes: ${choices})`);
+}

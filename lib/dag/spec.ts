@@ -1,0 +1,131 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserError } from './errors.js';
+import { formatZodIssues, objectKeysAt } from './zodIssues.js';
+import { findCycle } from './cycle.js';
+
+/** An input: a file path template, or the outputs of another node. */
+const inputSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    node: z.string().min(1),
+    /** For a fanned-out upstream node: `same` (default when both fan out), `all`, or a template such as `{benchmark}`. */
+    ticker: z.string().min(1).optional(),
+  }),
+]);
+
+const nodeSchema = z.strictObject({
+  id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower-case letters, digits and _'),
+  task: z.string().min(1),
+  description: z.string().min(1),
+  per_ticker: z.boolean().default(false),
+  /** Run the node only when every listed config key has the given value. */
+  when: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  inputs: z.array(inputSchema).default([]),
+  outputs: z.array(z.string().min(1)).min(1),
+  params: z.array(z.string().min(1)).default([]),
+  /** Rows of look-back an incremental run needs (time-indexed nodes only). */
+  lookback: z.number().int().nonnegative().optional(),
+  /** Output columns that look forward in time by design (excluded from the look-ahead audit). */
+  forward_looking: z.array(z.string()).default([]),
+  /** Run in the main thread instead of a worker (for trivial or I/O-only tasks). */
+  in_process: z.boolean().default(false),
+});
+
+export const dagFileSchema = z.strictObject({
+  version: z.literal(1),
+  description: z.string().optional(),
+  config: z.strictObject({
+    file: z.string().min(1),
+    /** Module exporting `loadConfig(path): object` that validates the settings file. */
+    loader: z.string().optional(),
+  }),
+  /** Config key holding the list a per-ticker node fans out over. */
+  fanout: z.string().min(1),
+  /** Where `.ts` task modules are compiled to (the runner imports compiled JavaScript). */
+  compiled_dir: z.string().default('dist'),
+  /** The runner's own state (records, hash memo, lock, run logs), relative to the work folder. */
+  state_dir: z.string().default('artifacts/.dag'),
+  /** Packages whose installed version joins every cache key (their output bytes may change). */
+  cache_key_packages: z.array(z.string()).default([]),
+  targets: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+  nodes: z.array(nodeSchema).min(1),
+});
+
+export type DagFile = z.infer<typeof dagFileSchema>;
+export type NodeDecl = z.infer<typeof nodeSchema>;
+export type InputDecl = z.infer<typeof inputSchema>;
+
+export interface LoadedDag {
+  file: string;
+  root: string;
+  spec: DagFile;
+  nodes: Map<string, NodeDecl>;
+}
+
+export function loadDagFile(file: string): LoadedDag {
+  if (!existsSync(file)) throw new UserError(`${file}: DAG file not found`);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+  const parsed = dagFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UserError(formatZodIssues(file, parsed.error, (path) => {
+      // node entries share one schema whatever their index
+      const p = path[0] === 'nodes' ? ['nodes', ...path.slice(2)] : path;
+      return p[0] === 'nodes' ? objectKeysAt(nodeSchema, p.slice(1)) : objectKeysAt(dagFileSchema, p);
+    }));
+  }
+  const spec = parsed.data;
+  const root = dirname(resolve(file));
+  return { file, root, spec, nodes: validateNodes(file, root, spec) };
+}
+
+function validateNodes(file: string, root: string, spec: DagFile): Map<string, NodeDecl> {
+  const nodes = new Map<string, NodeDecl>();
+  for (const node of spec.nodes) {
+    if (nodes.has(node.id)) throw new UserError(`${file}: node '${node.id}' is declared twice`);
+    nodes.set(node.id, node);
+  }
+  const outputs = new Map<string, string>();
+  for (const node of spec.nodes) {
+    if (!existsSync(resolve(root, node.task))) {
+      throw new UserError(`${file}: node '${node.id}': task module '${node.task}' not found`);
+    }
+    for (const out of node.outputs) {
+      const other = outputs.get(out);
+      if (other !== undefined) {
+        throw new UserError(`${file}: output '${out}' is declared by both '${other}' and '${node.id}'`);
+      }
+      outputs.set(out, node.id);
+    }
+    for (const input of node.inputs) {
+      if (typeof input !== 'string' && !nodes.has(input.node)) {
+        throw new UserError(`${file}: node '${node.id}': unknown input node '${input.node}'`);
+      }
+    }
+  }
+  for (const [name, list] of Object.entries(spec.targets)) {
+    for (const id of list) {
+      if (!nodes.has(id)) throw new UserError(`${file}: target '${name}' names unknown node '${id}'`);
+    }
+  }
+  const edges = new Map<string, string[]>();
+  for (const node of spec.nodes) {
+    const deps = node.inputs.flatMap((i) => (typeof i === 'string' ? producersOf(i, spec) : [i.node]));
+    edges.set(node.id, deps);
+  }
+  const cycle = findCycle([...nodes.keys()], (id) => edges.get(id) ?? []);
+  if (cycle) throw new UserError(`${file}: the DAG has a cycle: ${cycle.join(' -> ')}`);
+  return nodes;
+}
+
+/** Nodes whose output template is literally the given input template (declaration-level edge). */
+function producersOf(template: string, spec: DagFile): string[] {
+  return spec.nodes.filter((n) => n.outputs.includes(template)).map((n) => n.id);
+}

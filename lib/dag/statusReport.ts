@@ -1,0 +1,38 @@
+import type { Assessment, InstanceState } from './assess.js';
+import type { Project } from './project.js';
+
+export interface StatusRow {
+  node: string;
+  ticker: string | null;
+  state: InstanceState;
+  reasons: string[];
+}
+
+export function statusRows(project: Project, ids: string[], assessments: Map<string, Assessment>): StatusRow[] {
+  return ids.map((id) => {
+    const inst = project.plan.instances.get(id)!;
+    const a = assessments.get(id)!;
+    return { node: inst.node.id, ticker: inst.ticker ?? null, state: a.state, reasons: a.reasons };
+  });
+}
+
+const STATES: InstanceState[] = ['fresh', 'stale', 'missing', 'failed'];
+
+/** A row per node with counts per state; with `verbose`, each non-fresh instance and its reasons. */
+export function formatStatus(rows: StatusRow[], verbose: boolean): string {
+  const nodes = [...new Set(rows.map((r) => r.node))];
+  const width = Math.max(4, ...nodes.map((n) => n.length));
+  const lines = [`${'node'.padEnd(width)}  ${STATES.map((s) => s.padStart(7)).join(' ')}`];
+  for (const node of nodes) {
+    const mine = rows.filter((r) => r.node === node);
+    lines.push(`${node.padEnd(width)}  ${STATES.map((s) => String(mine.filter((r) => r.state === s).length).padStart(7)).join(' ')}`);
+    if (!verbose) continue;
+    for (const r of mine) {
+      if (r.state === 'fresh') continue;
+      lines.push(`  ${r.ticker ?? '-'}: ${r.state}: ${r.reasons.join('; ')}`);
+    }
+  }
+  const notFresh = rows.filter((r) => r.state !== 'fresh').length;
+  lines.push(notFresh === 0 ? 'everything is fresh' : `${notFresh} of ${rows.length} instances need a run${verbose ? '' : ' (--verbose for reasons)'}`);
+  return lines.join('\n');
+}

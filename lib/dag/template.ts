@@ -1,0 +1,34 @@
+import { UserError } from './errors.js';
+
+/** Value at a dotted key path (`a.b.c`), or undefined. */
+export function getKey(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !(part in (cur as object))) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function hasTickerPlaceholder(template: string): boolean {
+  return template.includes('{ticker}');
+}
+
+/**
+ * Fill `{ticker}` and `{config.key.path}` placeholders. A placeholder naming a missing or
+ * non-scalar key is an error (a silent empty string would point a task at the wrong file).
+ */
+export function fillTemplate(template: string, config: unknown, ticker: string | undefined, where: string): string {
+  return template.replace(/\{([A-Za-z0-9_.]+)\}/g, (_, key: string) => {
+    if (key === 'ticker') {
+      if (ticker === undefined) throw new UserError(`${where}: '{ticker}' used where there is no ticker`);
+      return ticker;
+    }
+    const v = getKey(config, key);
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      throw new UserError(`${where}: template '${template}' names config key '${key}', which is not set to a string or number`);
+    }
+    // a config value may itself hold placeholders (e.g. paths.raw = "{paths.data_root}/raw/...")
+    return String(v).includes('{') ? fillTemplate(String(v), config, ticker, where) : String(v);
+  });
+}

@@ -1,0 +1,88 @@
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { TaskSpec } from './context.js';
+
+interface Result {
+  ok: boolean;
+  logs: string[];
+  error?: string;
+  stack?: string;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: boolean;
+}
+
+/**
+ * A fixed set of worker threads so CPU-heavy task bodies use every core while the main thread
+ * keeps scheduling. Workers start lazily: a run with nothing to execute starts none.
+ */
+export class WorkerPool {
+  private slots: Slot[] = [];
+  private waiting: ((slot: Slot) => void)[] = [];
+  private nextId = 0;
+
+  constructor(private readonly size: number) {}
+
+  private spawn(): Slot {
+    const worker = new Worker(fileURLToPath(new URL('./worker.js', import.meta.url)));
+    worker.unref();
+    const slot = { worker, busy: false };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private acquire(): Promise<Slot> {
+    const free = this.slots.find((s) => !s.busy);
+    if (free) return Promise.resolve(free);
+    if (this.slots.length < this.size) return Promise.resolve(this.spawn());
+    return new Promise((res) => this.waiting.push(res));
+  }
+
+  private release(slot: Slot): void {
+    slot.busy = false;
+    const next = this.waiting.shift();
+    if (next) next(slot);
+  }
+
+  async run(modulePath: string, spec: TaskSpec): Promise<Result> {
+    const slot = await this.acquire();
+    slot.busy = true;
+    const id = this.nextId++;
+    try {
+      return await new Promise<Result>((resolve) => {
+        const onMessage = (msg: Result & { id: number }) => {
+          if (msg.id !== id) return;
+          cleanup();
+          resolve(msg);
+        };
+        const onError = (err: Error) => {
+          cleanup();
+          // a crashed worker is replaced; its task fails with the crash message
+          this.slots = this.slots.filter((s) => s !== slot);
+          slot.worker.terminate().catch(() => undefined);
+          resolve({ ok: false, logs: [], error: `worker crashed: ${err.message}`, stack: err.stack });
+        };
+        const cleanup = () => {
+          slot.worker.off('message', onMessage);
+          slot.worker.off('error', onError);
+        };
+        slot.worker.on('message', onMessage);
+        slot.worker.on('error', onError);
+        slot.worker.postMessage({ id, modulePath, spec });
+      });
+    } finally {
+      if (this.slots.includes(slot)) this.release(slot);
+      else {
+        const next = this.waiting.shift();
+        if (next) next(this.spawn());
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    this.slots = [];
+  }
+}

@@ -1,0 +1,114 @@
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { parquetMetadata, parquetRead } from 'hyparquet';
+import type { ColumnData, ColumnSpec, Table } from './table.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Encode a table as parquet bytes. The schema is always explicit because hyparquet-writer infers
+ * types and nullability from the data, which would make the bytes depend on the values
+ * (STACK-NOTES: explicit schema = byte-deterministic). Codec and row-group size are fixed for
+ * the same reason. NaN in a double column is written as null (missing).
+ */
+export function encodeParquet(table: Table, specs: ColumnSpec[], where: string): Uint8Array {
+  const declared = new Set(specs.map((s) => s.name));
+  for (const name of Object.keys(table.columns)) {
+    if (!declared.has(name)) throw new Error(`${where}: column '${name}' is not in the artifact's schema`);
+  }
+  const columnData = specs.map((spec) => {
+    const col = table.columns[spec.name];
+    if (col === undefined) throw new Error(`${where}: column '${spec.name}' is missing`);
+    if (col.length !== table.length) {
+      throw new Error(`${where}: column '${spec.name}' has ${col.length} rows, expected ${table.length}`);
+    }
+    return { name: spec.name, data: toParquetValues(col, spec, where) };
+  });
+  const schema = [
+    { name: 'root', num_children: specs.length },
+    ...specs.map((spec) => schemaElement(spec)),
+  ];
+  const buf = parquetWriteBuffer({
+    columnData,
+    schema,
+    codec: 'SNAPPY',
+    rowGroupSize: 100_000,
+    statistics: true,
+    createdBy: 'dag',
+  } as Parameters<typeof parquetWriteBuffer>[0]);
+  return new Uint8Array(buf);
+}
+
+function schemaElement(spec: ColumnSpec) {
+  switch (spec.kind) {
+    case 'date':
+      return { name: spec.name, type: 'INT32', converted_type: 'DATE', repetition_type: 'REQUIRED' };
+    case 'string':
+      return { name: spec.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' };
+    case 'int32':
+      return { name: spec.name, type: 'INT32', repetition_type: 'REQUIRED' };
+    case 'double':
+      return { name: spec.name, type: 'DOUBLE', repetition_type: 'OPTIONAL' };
+  }
+}
+
+function toParquetValues(col: ColumnData, spec: ColumnSpec, where: string): unknown[] {
+  switch (spec.kind) {
+    case 'date':
+      return (col as string[]).map((d, i) => {
+        const ms = Date.parse(`${d}T00:00:00Z`);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(ms)) {
+          throw new Error(`${where}: column '${spec.name}' row ${i}: '${d}' is not an ISO date`);
+        }
+        return ms / DAY_MS;
+      });
+    case 'string':
+      return Array.from(col as string[]);
+    case 'int32':
+      return Array.from(col as Int32Array);
+    case 'double':
+      return Array.from(col as Float64Array, (v) => (Number.isNaN(v) ? null : v));
+  }
+}
+
+/** Read every column of a parquet file into a Table (dates -> ISO strings, null -> NaN). */
+export async function decodeParquet(bytes: Uint8Array, where: string): Promise<Table> {
+  const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  let metadata;
+  try {
+    metadata = parquetMetadata(file);
+  } catch (err) {
+    throw new Error(`${where}: not a readable parquet file (${(err as Error).message})`);
+  }
+  const length = Number(metadata.num_rows);
+  const kinds = new Map<string, ColumnSpec['kind']>();
+  for (const el of metadata.schema.slice(1)) {
+    const kind: ColumnSpec['kind'] =
+      el.converted_type === 'DATE' ? 'date'
+        : el.type === 'BYTE_ARRAY' ? 'string'
+          : el.type === 'INT32' ? 'int32'
+            : 'double';
+    kinds.set(el.name, kind);
+  }
+  const columns: Record<string, ColumnData> = {};
+  for (const [name, kind] of kinds) {
+    columns[name] = kind === 'string' || kind === 'date' ? new Array<string>(length) : kind === 'int32' ? new Int32Array(length) : new Float64Array(length);
+  }
+  await parquetRead({
+    file,
+    metadata,
+    onChunk: (chunk: { columnName: string; columnData: ArrayLike<unknown>; rowStart: number }) => {
+      const kind = kinds.get(chunk.columnName);
+      const out = columns[chunk.columnName];
+      const data = chunk.columnData;
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        const at = chunk.rowStart + i;
+        if (kind === 'date') (out as string[])[at] = (v as Date).toISOString().slice(0, 10);
+        else if (kind === 'string') (out as string[])[at] = v as string;
+        else if (v === null || v === undefined) (out as Float64Array)[at] = NaN;
+        else (out as Float64Array)[at] = Number(v);
+      }
+    },
+  });
+  return { length, columns };
+}
