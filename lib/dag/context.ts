@@ -1,5 +1,5 @@
-import { readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../io/atomic.js';
 import { canonicalJson } from '../io/canonicalJson.js';
 import { decodeParquet, encodeParquet } from '../io/parquet.js';
@@ -31,6 +31,7 @@ export interface TaskSpec {
  */
 export class TaskContext {
   private readonly staged = new Map<string, string>();
+  private readonly stagedDirs = new Map<string, string>();
   readonly logs: string[] = [];
 
   constructor(readonly spec: TaskSpec) {}
@@ -86,8 +87,15 @@ export class TaskContext {
   }
 
   private checkInput(path: string): string {
-    if (!this.spec.inputs.some((r) => r.path === path)) throw new Error(`${this.where}: '${path}' is not a declared input`);
+    const declared = this.spec.inputs.some((r) => r.path === path || (r.path.endsWith('/') && path.startsWith(r.path) && !path.includes('..')));
+    if (!declared) throw new Error(`${this.where}: '${path}' is not a declared input`);
     return resolve(this.spec.workdir, path);
+  }
+
+  /** Files in a declared directory input (relative names, sorted). */
+  listInputDir(dir: string): string[] {
+    const abs = this.checkInput(dir);
+    return existsSync(abs) ? readdirSync(abs).filter((f) => !f.startsWith('.')).sort() : [];
   }
 
   exists(path: string): boolean {
@@ -108,25 +116,50 @@ export class TaskContext {
 
   /** Current content of one of this task's own outputs (incremental runs extend it). */
   async readOwnTable(path: string): Promise<Table | null> {
-    this.checkOutput(path);
-    const abs = resolve(this.spec.workdir, path);
+    const abs = this.checkOutput(path).final;
     return existsSync(abs) ? decodeParquet(readFileSync(abs), path) : null;
   }
 
-  private checkOutput(path: string): string {
-    if (!this.spec.outputs.includes(path)) {
-      throw new Error(`${this.where}: '${path}' is not a declared output (declared: ${this.spec.outputs.join(', ')})`);
-    }
-    return resolve(this.spec.workdir, path);
+  /**
+   * A declared output file, or a file inside a declared directory output (a path ending in
+   * '/': the task decides the file names, e.g. one model per walk-forward fold).
+   */
+  private checkOutput(path: string): { final: string; dir?: string } {
+    if (this.spec.outputs.includes(path)) return { final: resolve(this.spec.workdir, path) };
+    const dir = this.spec.outputs.find((o) => o.endsWith('/') && path.startsWith(o) && !path.slice(o.length).split('/').includes('..'));
+    if (dir) return { final: resolve(this.spec.workdir, path), dir };
+    throw new Error(`${this.where}: '${path}' is not a declared output (declared: ${this.spec.outputs.join(', ')})`);
+  }
+
+  /** Files currently in one of this task's directory outputs (relative names). */
+  listOwnDir(dir: string): string[] {
+    const abs = resolve(this.spec.workdir, dir);
+    if (!this.spec.outputs.includes(dir) || !dir.endsWith('/')) throw new Error(`${this.where}: '${dir}' is not a declared directory output`);
+    return existsSync(abs) ? readdirSync(abs).filter((f) => !f.startsWith('.')).sort() : [];
   }
 
   writeBytes(path: string, data: Uint8Array | string): void {
-    const final = this.checkOutput(path);
+    const { final, dir } = this.checkOutput(path);
+    let target: string;
+    if (dir) {
+      // a directory output is staged as a whole and swapped in at commit
+      const absDir = resolve(this.spec.workdir, dir);
+      let stage = this.stagedDirs.get(absDir);
+      if (!stage) {
+        stage = tempPathFor(absDir);
+        mkdirSync(stage, { recursive: true });
+        this.stagedDirs.set(absDir, stage);
+      }
+      target = join(stage, final.slice(absDir.length + 1));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileDurable(target, data);
+      return;
+    }
     const previous = this.staged.get(final);
     if (previous) rmSync(previous, { force: true });
-    const tmp = tempPathFor(final);
-    writeFileDurable(tmp, data);
-    this.staged.set(final, tmp);
+    target = tempPathFor(final);
+    writeFileDurable(target, data);
+    this.staged.set(final, target);
   }
 
   writeJson(path: string, value: unknown): void {
@@ -139,18 +172,28 @@ export class TaskContext {
 
   /** Move every staged output into place; an output the task did not write is an error. */
   commit(): void {
-    const missing = this.spec.outputs.filter((p) => !this.staged.has(resolve(this.spec.workdir, p)));
+    const written = (p: string) => (p.endsWith('/') ? this.stagedDirs : this.staged).has(resolve(this.spec.workdir, p));
+    const missing = this.spec.outputs.filter((p) => !written(p));
     if (missing.length) {
       this.abort();
       throw new Error(`${this.where}: the task did not write its declared output(s): ${missing.join(', ')}`);
     }
     for (const [final, tmp] of this.staged) renameSync(tmp, final);
+    for (const [dir, tmp] of this.stagedDirs) {
+      // two renames: a reader sees the old directory or the new one, never a mix
+      const old = existsSync(dir) ? tempPathFor(dir) : null;
+      if (old) renameSync(dir, old);
+      renameSync(tmp, dir);
+      if (old) rmSync(old, { recursive: true, force: true });
+    }
     this.staged.clear();
+    this.stagedDirs.clear();
   }
 
   abort(): void {
-    for (const tmp of this.staged.values()) rmSync(tmp, { force: true });
+    for (const tmp of [...this.staged.values(), ...this.stagedDirs.values()]) rmSync(tmp, { recursive: true, force: true });
     this.staged.clear();
+    this.stagedDirs.clear();
   }
 }
 

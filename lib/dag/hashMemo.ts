@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 
 export interface FileStamp {
@@ -51,8 +52,12 @@ export class HashMemo {
     return fresh;
   }
 
+  /** Content hash of a file, or of a directory output (its sorted file list with their hashes). */
   hash(path: string): string | null {
-    return this.stamp(path)?.hash ?? null;
+    if (!path.endsWith('/')) return this.stamp(path)?.hash ?? null;
+    if (!existsSync(path)) return null;
+    const lines = listFiles(path).map((rel) => `${rel}\t${this.stamp(join(path, rel))!.hash}`);
+    return sha256(lines.join('\n'));
   }
 
   save(): void {
@@ -62,4 +67,19 @@ export class HashMemo {
     writeFileAtomic(this.file, JSON.stringify(obj));
     this.dirty = false;
   }
+}
+
+/** Files under a directory, relative, sorted; hidden temp files of in-flight writes excluded. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      if (e.name.startsWith('.')) continue;
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
 }

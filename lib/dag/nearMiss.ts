@@ -9,7 +9,7 @@ export function nearMiss(word: string, candidates: Iterable<string>): string | u
       best = c;
     }
   }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestDist <= Math.max(2, Math.ceil(word.length * 0.4)) ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

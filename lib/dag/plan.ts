@@ -148,23 +148,21 @@ export function selectInstances(plan: Plan, nodeIds: string[], onlyTickers?: str
     return out;
   };
   const targets = [...plan.instances.values()].filter((i) => nodeIds.includes(i.node.id));
-  let wanted: Set<string>;
-  if (!onlyTickers) wanted = closure(targets.map((i) => i.id));
-  else {
-    const selectedTickerInstances = [...plan.instances.values()].filter(
-      (i) => i.ticker !== undefined && onlyTickers.includes(i.ticker),
-    );
-    const allowed = closure(selectedTickerInstances.map((i) => i.id));
-    const memo = new Map<string, boolean>();
-    const fits = (id: string): boolean => {
-      if (allowed.has(id)) return true;
-      if (!memo.has(id)) {
-        const inst = plan.instances.get(id)!;
-        memo.set(id, inst.ticker === undefined && inst.deps.every(fits));
-      }
-      return memo.get(id)!;
-    };
-    wanted = closure(targets.filter((i) => (i.ticker === undefined ? fits(i.id) : onlyTickers.includes(i.ticker))).map((i) => i.id));
-  }
+  const full = closure(targets.map((i) => i.id));
+  if (!onlyTickers) return plan.order.filter((id) => full.has(id));
+  const allowed = closure([...full].filter((id) => {
+    const t = plan.instances.get(id)!.ticker;
+    return t !== undefined && onlyTickers.includes(t);
+  }));
+  const memo = new Map<string, boolean>();
+  const fits = (id: string): boolean => {
+    if (allowed.has(id)) return true;
+    if (!memo.has(id)) {
+      const inst = plan.instances.get(id)!;
+      memo.set(id, inst.ticker === undefined && inst.deps.every(fits));
+    }
+    return memo.get(id)!;
+  };
+  const wanted = new Set([...full].filter(fits));
   return plan.order.filter((id) => wanted.has(id));
 }

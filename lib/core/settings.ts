@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UserError } from '../dag/errors.js';
+import { formatZodIssues, objectKeysAt } from '../dag/zodIssues.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a real date');
+// A ticker becomes part of file paths: only plain symbols, so '../x' can never escape a folder.
+const ticker = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.\-]{0,14}$/, 'must be a plain ticker symbol (letters, digits, . or -)');
+const posInt = z.number().int().positive();
+const lookbackList = z.array(posInt).min(1);
+
+const settingsSchema = z
+  .strictObject({
+    tickers: z.array(ticker).min(1, 'must list at least one ticker'),
+    benchmark: ticker,
+    data: z.strictObject({
+      source: z.enum(['sample', 'csv']).default('sample'),
+      on_bad_rows: z.enum(['error', 'drop']).default('error'),
+      sample: z.strictObject({
+        seed: z.number().int().nonnegative().default(42),
+        /** Trading days appended after backtest.end_date (the daily mode's `--extend` adds to it). */
+        extra_days: z.number().int().nonnegative().default(0),
+      }).prefault({}),
+    }).prefault({}),
+    backtest: z.strictObject({
+      start_date: isoDate,
+      end_date: isoDate,
+      strategy_name: z.string().regex(/^[A-Za-z0-9_\-]+$/, 'must be letters, digits, _ or -'),
+      initial_capital: z.number().positive().default(1_000_000),
+      execution: z.enum(['next_open', 'next_close']).default('next_open'),
+      commission_bps: z.number().nonnegative().default(1),
+      slippage_bps: z.number().nonnegative().default(2),
+      risk_free_rate: z.number().min(0).max(1).default(0),
+      cash_rate: z.number().min(0).max(1).default(0),
+    }),
+    features: z.strictObject({
+      lookbacks: z.strictObject({ sma: lookbackList, returns: lookbackList, realized_vol: lookbackList }),
+      volume_z: posInt.default(20),
+      rs: lookbackList.default([20, 60]),
+    }),
+    labels: z.strictObject({
+      vol_window: posInt.default(20),
+      threshold: z.number().positive().default(0.5),
+    }).prefault({}),
+    regime: z.strictObject({
+      method: z.enum(['hmm', 'rules']).default('hmm'),
+      k: z.number().int().min(2).max(6).default(3),
+      seed: z.number().int().nonnegative().default(7),
+      restarts: posInt.default(4),
+      tol: z.number().positive().default(1e-6),
+      max_iter: posInt.default(200),
+      vol_window: posInt.default(20),
+      refit_every: posInt.default(252),
+      min_train: posInt.default(504),
+      window: z.enum(['expanding', 'rolling']).default('expanding'),
+      window_days: posInt.default(1260),
+      rules: z.strictObject({
+        sma: posInt.default(200),
+        vol_window: posInt.default(20),
+        vol_percentile: z.number().gt(0).lt(1).default(0.8),
+        percentile_window: posInt.default(252),
+      }).prefault({}),
+    }).prefault({}),
+    ml: z.strictObject({
+      horizons: z.array(posInt).min(1),
+      model_name: z.string().regex(/^[A-Za-z0-9_\-]+$/, 'must be letters, digits, _ or -'),
+      version: posInt.default(1),
+      scope: z.enum(['ticker', 'global']).default('global'),
+      seed: z.number().int().nonnegative().default(11),
+      params: z.strictObject({
+        num_leaves: z.number().int().min(2).default(15),
+        max_depth: z.number().int().min(1).default(6),
+        min_data_in_leaf: posInt.default(50),
+        min_sum_hessian_in_leaf: z.number().nonnegative().default(1e-3),
+        lambda_l2: z.number().nonnegative().default(1),
+        learning_rate: z.number().gt(0).max(1).default(0.05),
+        num_rounds: posInt.default(150),
+        feature_fraction: z.number().gt(0).max(1).default(0.8),
+        bagging_fraction: z.number().gt(0).max(1).default(0.8),
+        bagging_freq: z.number().int().nonnegative().default(1),
+        early_stopping_rounds: posInt.default(20),
+        max_bin: z.number().int().min(2).max(255).default(255),
+      }).prefault({}),
+      walk_forward: z.strictObject({
+        window: z.enum(['expanding', 'rolling']).default('expanding'),
+        window_days: posInt.default(1260),
+        refit_every: posInt.default(252),
+        min_train: posInt.default(504),
+        /** Extra trading days beyond the horizon between the last training label and the first prediction. */
+        embargo: z.number().int().nonnegative().default(0),
+        valid_fraction: z.number().gt(0).lt(0.5).default(0.2),
+      }).prefault({}),
+    }),
+    risk: z.strictObject({
+      target_vol: z.number().positive('must be positive'),
+      max_weight: z.number().positive().max(1),
+      max_gross: z.number().positive().default(1),
+      long_only: z.boolean().default(false),
+      min_vol: z.number().positive().default(0.02),
+    }),
+    paths: z.strictObject({
+      data_root: z.string().min(1).default('data'),
+      raw: z.string().min(1).default('{data_root}/raw/{ticker}_raw.csv'),
+    }).prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    if (s.backtest.start_date >= s.backtest.end_date) {
+      ctx.addIssue({ code: 'custom', path: ['backtest', 'start_date'], message: `start_date ${s.backtest.start_date} is not before end_date ${s.backtest.end_date}` });
+    }
+    if (!s.tickers.includes(s.benchmark)) {
+      ctx.addIssue({ code: 'custom', path: ['benchmark'], message: `benchmark '${s.benchmark}' must also be listed in tickers` });
+    }
+    const dup = s.tickers.find((t, i) => s.tickers.indexOf(t) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', path: ['tickers'], message: `ticker '${dup}' is listed twice` });
+    if (!s.paths.raw.includes('{ticker}')) {
+      ctx.addIssue({ code: 'custom', path: ['paths', 'raw'], message: "must contain '{ticker}'" });
+    }
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Parse and validate a settings file; every problem names the file and the key path. */
+export function loadConfig(file: string): Settings {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: not valid YAML: ${(err as Error).message}`);
+  }
+  return parseSettings(raw, file);
+}
+
+export function parseSettings(raw: unknown, file: string): Settings {
+  const parsed = settingsSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new UserError(formatZodIssues(file, parsed.error, (path) => objectKeysAt(settingsSchema, path)));
+  const s = parsed.data;
+  // `{data_root}` in paths.raw is shorthand for the configured data root
+  s.paths.raw = s.paths.raw.replaceAll('{data_root}', s.paths.data_root);
+  return s;
+}

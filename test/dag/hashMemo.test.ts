@@ -1,0 +1,29 @@
+import { describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HashMemo } from '../../lib/dag/hashMemo.js';
+
+describe('HashMemo', () => {
+  test('hashes by content, reuses the memo while (size, mtime, inode) are unchanged, re-hashes when they change', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memo-'));
+    const file = join(dir, 'f.txt');
+    writeFileSync(file, 'hello');
+    // whole seconds, so that setting the same mtime again is exact
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    const memo = new HashMemo(join(dir, 'memo.json'));
+    const expected = createHash('sha256').update('hello').digest('hex');
+    expect(memo.hash(file)).toBe(expected);
+    memo.save();
+    // same size, same mtime: the memo answers without reading (proved by the stale answer)
+    writeFileSync(file, 'HELLO');
+    utimesSync(file, 1_700_000_000, 1_700_000_000);
+    const reloaded = new HashMemo(join(dir, 'memo.json'));
+    expect(reloaded.hash(file)).toBe(expected);
+    // a different mtime forces a re-read
+    utimesSync(file, 1_700_000_005, 1_700_000_005);
+    expect(reloaded.hash(file)).toBe(createHash('sha256').update('HELLO').digest('hex'));
+    expect(reloaded.hash(join(dir, 'absent'))).toBeNull();
+  });
+});
