@@ -4,7 +4,12 @@ import { z } from 'zod';
 import { UserError } from '../dag/errors.js';
 import { formatZodIssues, objectKeysAt } from '../dag/zodIssues.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a real date');
+// Date.parse accepts 2025-02-30 (rolls over to March), so check the round trip
+const isRealDate = (d: string) => {
+  const ms = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+};
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isRealDate, 'is not a real date');
 // A ticker becomes part of file paths: only plain symbols, so '../x' can never escape a folder.
 const ticker = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.\-]{0,14}$/, 'must be a plain ticker symbol (letters, digits, . or -)');
 const posInt = z.number().int().positive();

@@ -1,13 +1,13 @@
 import type { Project } from './project.js';
 import type { Instance } from './plan.js';
-import { staleReasons, type KeyParts } from './fingerprint.js';
+import { inputReasons, nodeReasons, type InstanceParts } from './fingerprint.js';
 
 export type InstanceState = 'fresh' | 'stale' | 'missing' | 'failed';
 
 export interface Assessment {
   state: InstanceState;
   reasons: string[];
-  parts: KeyParts;
+  parts: InstanceParts;
 }
 
 /** Compare an instance's stored record with its inputs, code, params and outputs as they are now. */
@@ -15,7 +15,11 @@ export function assess(project: Project, inst: Instance): Assessment {
   const parts = project.fingerprinter.parts(inst, project.abs);
   const record = project.state.records.get(inst.id);
   if (!record) return { state: 'missing', reasons: ['never run'], parts };
-  const reasons = staleReasons(record.parts, parts);
+  const reasons: string[] = [];
+  if (record.parts.nodeKey !== parts.nodeKey) {
+    reasons.push(...nodeReasons(project.state.nodes.get(record.parts.nodeKey), project.fingerprinter.node(inst.node).parts));
+  }
+  reasons.push(...inputReasons(record.parts, parts, project.describeInputChange));
   if (record.status === 'failed') return { state: 'failed', reasons: [`last run failed: ${record.error ?? 'unknown error'}`, ...reasons], parts };
   let missing = false;
   for (const out of inst.outputs) {

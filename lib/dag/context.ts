@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } 
 import { dirname, join, resolve } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../io/atomic.js';
 import { canonicalJson } from '../io/canonicalJson.js';
-import { decodeParquet, encodeParquet } from '../io/parquet.js';
 import type { ColumnSpec, Table } from '../io/table.js';
 import type { InputRef } from './plan.js';
 import { getKey } from './template.js';
@@ -111,12 +110,14 @@ export class TaskContext {
   }
 
   async readTable(path: string): Promise<Table> {
+    const { decodeParquet } = await parquet();
     return decodeParquet(this.readBytes(path), path);
   }
 
   /** Current content of one of this task's own outputs (incremental runs extend it). */
   async readOwnTable(path: string): Promise<Table | null> {
     const abs = this.checkOutput(path).final;
+    const { decodeParquet } = await parquet();
     return existsSync(abs) ? decodeParquet(readFileSync(abs), path) : null;
   }
 
@@ -166,7 +167,8 @@ export class TaskContext {
     this.writeBytes(path, canonicalJson(value));
   }
 
-  writeTable(path: string, table: Table, schema: ColumnSpec[]): void {
+  async writeTable(path: string, table: Table, schema: ColumnSpec[]): Promise<void> {
+    const { encodeParquet } = await parquet();
     this.writeBytes(path, encodeParquet(table, schema, `${this.where}: ${path}`));
   }
 
@@ -196,5 +198,8 @@ export class TaskContext {
     this.stagedDirs.clear();
   }
 }
+
+// parquet support is loaded on first use: a no-op run never needs it
+const parquet = () => import('../io/parquet.js');
 
 export type TaskFunction = (ctx: TaskContext) => Promise<void> | void;

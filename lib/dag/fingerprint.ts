@@ -8,19 +8,24 @@ import { HashMemo, sha256 } from './hashMemo.js';
 import { getKey } from './template.js';
 import { UserError } from './errors.js';
 
-/** Everything a task instance's result may depend on; the cache key is its hash. */
-export interface KeyParts {
+/** What every instance of a node shares in its cache key (stored once per node, not per instance). */
+export interface NodeParts {
   decl: string;
   code: Record<string, string>;
   params: Record<string, unknown>;
+  engine: string;
+}
+
+/** An instance's cache key: its node's parts (by hash), its input hashes and its output paths. */
+export interface InstanceParts {
+  nodeKey: string;
   inputs: Record<string, string | null>;
   outputs: string[];
-  engine: string;
 }
 
 export const ENGINE_VERSION = 'dag-engine/1';
 
-export function cacheKey(parts: KeyParts): string {
+export function cacheKey(parts: InstanceParts): string {
   return sha256(canonicalJson(parts, 0));
 }
 
@@ -44,7 +49,7 @@ export function flattenParams(config: unknown, keys: string[], where: string): R
 
 export class Fingerprinter {
   private readonly codeGraph: CodeGraph;
-  private readonly perNode = new Map<string, { decl: string; code: Record<string, string>; params: Record<string, unknown> }>();
+  private readonly perNode = new Map<string, { key: string; parts: NodeParts }>();
   readonly engine: string;
 
   constructor(
@@ -57,27 +62,28 @@ export class Fingerprinter {
     this.engine = [ENGINE_VERSION, ...cacheKeyPackages.map((p) => `${p}@${packageVersion(root, p)}`)].join(';');
   }
 
-  private nodeParts(node: NodeDecl) {
-    let parts = this.perNode.get(node.id);
-    if (!parts) {
+  node(node: NodeDecl): { key: string; parts: NodeParts } {
+    let entry = this.perNode.get(node.id);
+    if (!entry) {
       const code: Record<string, string> = {};
       for (const file of this.codeGraph.closure(node.task)) code[file] = this.memo.hash(resolve(this.root, file)) ?? 'missing';
-      parts = {
+      const parts: NodeParts = {
         decl: sha256(canonicalJson(node, 0)),
         code,
         params: flattenParams(this.config, node.params, `node '${node.id}'`),
+        engine: this.engine,
       };
-      this.perNode.set(node.id, parts);
+      entry = { key: sha256(canonicalJson(parts, 0)), parts };
+      this.perNode.set(node.id, entry);
     }
-    return parts;
+    return entry;
   }
 
   /** Key parts of an instance, hashing its inputs as they are on disk now (null = absent). */
-  parts(inst: Instance, resolvePath: (p: string) => string): KeyParts {
-    const { decl, code, params } = this.nodeParts(inst.node);
+  parts(inst: Instance, resolvePath: (p: string) => string): InstanceParts {
     const inputs: Record<string, string | null> = {};
     for (const ref of inst.inputs) inputs[ref.path] = this.memo.hash(resolvePath(ref.path));
-    return { decl, code, params, inputs, outputs: inst.outputs, engine: this.engine };
+    return { nodeKey: this.node(inst.node).key, inputs, outputs: inst.outputs };
   }
 }
 
@@ -87,8 +93,9 @@ function packageVersion(root: string, name: string): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-/** Why an instance with stored parts `old` is stale against `cur` (empty = not stale by key). */
-export function staleReasons(old: KeyParts, cur: KeyParts): string[] {
+/** Why a node's instances are stale because of code, params, declaration or engine. */
+export function nodeReasons(old: NodeParts | undefined, cur: NodeParts): string[] {
+  if (!old) return ['node fingerprint unknown (state from an older run)'];
   const reasons: string[] = [];
   if (old.engine !== cur.engine) reasons.push(`engine changed: ${old.engine} -> ${cur.engine}`);
   if (old.decl !== cur.decl) reasons.push('declaration changed in the DAG file');
@@ -98,12 +105,18 @@ export function staleReasons(old: KeyParts, cur: KeyParts): string[] {
   for (const k of unionKeys(old.params, cur.params)) {
     if (canonicalJson(old.params[k] ?? null, 0) !== canonicalJson(cur.params[k] ?? null, 0)) reasons.push(`param changed: ${k}`);
   }
+  return reasons;
+}
+
+/** Why an instance is stale because of its inputs or declared outputs. */
+export function inputReasons(old: InstanceParts, cur: InstanceParts, describe: (path: string) => string = (p) => p): string[] {
+  const reasons: string[] = [];
   for (const p of unionKeys(old.inputs, cur.inputs)) {
     if (!(p in cur.inputs)) reasons.push(`input removed: ${p}`);
     else if (cur.inputs[p] === null) reasons.push(`input missing: ${p}`);
-    else if (old.inputs[p] !== cur.inputs[p]) reasons.push(`input changed: ${p}`);
+    else if (old.inputs[p] !== cur.inputs[p]) reasons.push(`input changed: ${describe(p)}`);
   }
-  if (canonicalJson(old.outputs, 0) !== canonicalJson(cur.outputs, 0)) reasons.push('outputs changed in the DAG file');
+  if (old.outputs.join('\n') !== cur.outputs.join('\n')) reasons.push('outputs changed in the DAG file');
   return reasons;
 }
 

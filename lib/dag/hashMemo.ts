@@ -22,6 +22,8 @@ export function sha256(data: Uint8Array | string): string {
  */
 export class HashMemo {
   private entries = new Map<string, FileStamp>();
+  /** Stamps already checked by this process: each file is stat-ed once per run, not once per reader. */
+  private checked = new Map<string, FileStamp | null>();
   private dirty = false;
 
   constructor(private readonly file: string) {
@@ -38,6 +40,19 @@ export class HashMemo {
 
   /** Hash of the file at `path`, or null if it does not exist. */
   stamp(path: string): FileStamp | null {
+    if (this.checked.has(path)) return this.checked.get(path)!;
+    const result = this.stampFromDisk(path);
+    this.checked.set(path, result);
+    return result;
+  }
+
+  /** Forget what this process saw of a path (or of everything under a directory path). */
+  invalidate(path: string): void {
+    if (!path.endsWith('/')) this.checked.delete(path);
+    else for (const k of [...this.checked.keys()]) if (k.startsWith(path)) this.checked.delete(k);
+  }
+
+  private stampFromDisk(path: string): FileStamp | null {
     let st;
     try {
       st = statSync(path);
@@ -55,6 +70,7 @@ export class HashMemo {
   /** Content hash of a file, or of a directory output (its sorted file list with their hashes). */
   hash(path: string): string | null {
     if (!path.endsWith('/')) return this.stamp(path)?.hash ?? null;
+    this.invalidate(path); // a directory's listing can change; it is small, so list it afresh
     if (!existsSync(path)) return null;
     const lines = listFiles(path).map((rel) => `${rel}\t${this.stamp(join(path, rel))!.hash}`);
     return sha256(lines.join('\n'));

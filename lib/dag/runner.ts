@@ -116,12 +116,15 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       for (const line of result.logs) logger.info(`  ${id}: ${line}`);
       if (result.ok) {
         const outputs: Record<string, string> = {};
-        for (const out of inst.outputs) outputs[out] = project.memo.hash(project.abs(out))!;
-        project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms });
+        for (const out of inst.outputs) {
+          project.memo.invalidate(project.abs(out) + (out.endsWith('/') ? '/' : ''));
+          outputs[out] = project.memo.hash(project.abs(out) + (out.endsWith('/') ? '/' : ''))!;
+        }
+        project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms }, project.fingerprinter.node(inst.node).parts);
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons });
       } else {
-        project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error });
+        project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
         logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
         if (!opts.keepGoing) {
           stopping = true;

@@ -1,0 +1,52 @@
+/**
+ * Issue 2 benchmark: a toy DAG of 10 per-ticker nodes x 500 tickers. Times (wall, process
+ * start included) a full run, a no-op run (everything cached) and a --dry-run plan.
+ * Usage: npm run build && node dist/bench/noop.js [tickers] [nodes]
+ */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const tickers = Number(process.argv[2] ?? 500);
+const nodes = Number(process.argv[3] ?? 10);
+const dir = mkdtempSync(join(tmpdir(), 'dag-bench-'));
+mkdirSync(join(dir, 'tasks'));
+mkdirSync(join(dir, 'raw'));
+const names = Array.from({ length: tickers }, (_, i) => `T${i}`);
+const lines = ['version: 1', 'config: { file: settings.yaml }', 'fanout: tickers', 'nodes:'];
+for (let n = 0; n < nodes; n++) {
+  lines.push(
+    `  - id: n${n}`,
+    `    task: tasks/step.mjs`,
+    `    description: step ${n}`,
+    `    per_ticker: true`,
+    `    inputs: ["${n === 0 ? 'raw/{ticker}.txt' : `out/n${n - 1}/{ticker}.txt`}"]`,
+    `    outputs: ["out/n${n}/{ticker}.txt"]`,
+    `    params: [factor]`,
+  );
+}
+writeFileSync(join(dir, 'pipeline.dag.yaml'), lines.join('\n') + '\n');
+writeFileSync(join(dir, 'settings.yaml'), `tickers: [${names.join(', ')}]\nfactor: 1\n`);
+writeFileSync(join(dir, 'tasks/step.mjs'), `export default function (ctx) {
+  const input = ctx.inputs()[0].path;
+  ctx.writeBytes(ctx.spec.outputs[0], ctx.readText(input) + '.');
+}
+`);
+for (const t of names) writeFileSync(join(dir, 'raw', `${t}.txt`), t);
+
+const bin = resolve('dist/bin/dag.js');
+const time = (args: string[]) => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(r.stderr);
+  return { s, out: r.stdout.trim().split('\n').pop() };
+};
+const full = time(['run', `n${nodes - 1}`]);
+console.log(`full run, ${tickers * nodes} instances: ${full.s.toFixed(2)} s  (${full.out})`);
+for (let i = 0; i < 3; i++) {
+  const noop = time(['run', `n${nodes - 1}`]);
+  const dry = time(['run', `n${nodes - 1}`, '--dry-run']);
+  console.log(`no-op run: ${noop.s.toFixed(2)} s   dry-run: ${dry.s.toFixed(2)} s`);
+}

@@ -1,0 +1,118 @@
+/**
+ * Feature discretisation for histogram gradient boosting (LightGBM's method): each feature gets
+ * at most `maxBin` value bins whose upper edges are real numbers, plus one extra "missing" bin
+ * for NaN. Bin b of feature j holds the values v with upper[b-1] < v <= upper[b], so a split
+ * "bin <= b" on training data is exactly "v <= upper[b]" on raw values, which is what the
+ * exported trees test.
+ */
+
+/** Largest finite double: the last bin's upper edge. Infinity would not survive JSON. */
+export const LAST_EDGE = Number.MAX_VALUE;
+
+/** Rows used to choose edges (LightGBM's bin_construct_sample_cnt). */
+const SAMPLE_ROWS = 200_000;
+
+export interface BinEdges {
+  /** upper[j]: ascending upper edges of feature j's value bins; the last one is LAST_EDGE. */
+  upper: Float64Array[];
+  /** Number of value bins of each feature; the missing bin of feature j is numBins[j]. */
+  numBins: Int32Array;
+  /** offset[j]: index of feature j's bin 0 in a histogram spanning all features (each has numBins+1 slots). */
+  offset: Int32Array;
+  /** Sum over features of numBins + 1. */
+  totalBins: number;
+}
+
+/** Quantile bin edges per feature from row-major training data `X` (n x f); NaN ignored. */
+export function computeBinEdges(X: Float64Array, n: number, f: number, maxBin = 255): BinEdges {
+  if (!Number.isInteger(maxBin) || maxBin < 2 || maxBin > 255) {
+    throw new Error(`max_bin must be an integer in [2, 255], got ${maxBin}`);
+  }
+  if (X.length !== n * f) throw new Error(`X has ${X.length} values, expected n*f = ${n}*${f}`);
+  const step = n > SAMPLE_ROWS ? n / SAMPLE_ROWS : 1;
+  const sampleRows = Math.min(n, SAMPLE_ROWS);
+  const upper: Float64Array[] = [];
+  const numBins = new Int32Array(f);
+  const offset = new Int32Array(f);
+  const values = new Float64Array(sampleRows);
+  let total = 0;
+  for (let j = 0; j < f; j++) {
+    let m = 0;
+    for (let s = 0; s < sampleRows; s++) {
+      const v = X[Math.floor(s * step) * f + j];
+      if (v === v) values[m++] = v;
+    }
+    const edges = edgesOf(values.subarray(0, m).sort(), maxBin);
+    upper.push(edges);
+    numBins[j] = edges.length;
+    offset[j] = total;
+    total += edges.length + 1;
+  }
+  return { upper, numBins, offset, totalBins: total };
+}
+
+/** Edges from sorted finite values: midpoints between distinct values, by quantile when too many. */
+function edgesOf(sorted: Float64Array, maxBin: number): Float64Array {
+  const m = sorted.length;
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < m; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) {
+      distinct.push(sorted[i]);
+      counts.push(1);
+    } else counts[counts.length - 1]++;
+  }
+  const cuts: number[] = [];
+  if (distinct.length <= maxBin) {
+    for (let k = 0; k + 1 < distinct.length; k++) cuts.push(midpoint(distinct[k], distinct[k + 1]));
+  } else {
+    // Greedy equal-frequency cut between distinct values: a heavy value never straddles a cut.
+    const target = m / maxBin;
+    let acc = 0;
+    let nextCut = target;
+    for (let k = 0; k + 1 < distinct.length && cuts.length < maxBin - 1; k++) {
+      acc += counts[k];
+      if (acc >= nextCut) {
+        cuts.push(midpoint(distinct[k], distinct[k + 1]));
+        nextCut = acc + (m - acc) / (maxBin - cuts.length);
+      }
+    }
+  }
+  cuts.push(LAST_EDGE);
+  return Float64Array.from(cuts);
+}
+
+/** A value strictly between a < b when one exists, else a (so a stays left and b right). */
+function midpoint(a: number, b: number): number {
+  const mid = a / 2 + b / 2;
+  return mid >= b || mid < a ? a : mid;
+}
+
+/** Value bin of v for ascending upper edges: first b with v <= upper[b]; NaN gives upper.length. */
+export function binOf(upper: Float64Array, v: number): number {
+  if (v !== v) return upper.length;
+  let lo = 0;
+  let hi = upper.length - 1; // v > every finite edge lands in the last bin (v = +Infinity)
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v <= upper[mid]) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Row-major global bin indices (offset[j] + local bin) as Uint16, so the histogram inner loop
+ * is one load and no per-feature lookup.
+ */
+export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges): Uint16Array {
+  if (X.length !== n * f) throw new Error(`X has ${X.length} values, expected n*f = ${n}*${f}`);
+  if (edges.totalBins > 65535) throw new Error(`too many bins in total (${edges.totalBins}) for 16-bit bin indices`);
+  const out = new Uint16Array(n * f);
+  for (let j = 0; j < f; j++) {
+    const up = edges.upper[j];
+    const off = edges.offset[j];
+    for (let i = 0; i < n; i++) out[i * f + j] = off + binOf(up, X[i * f + j]);
+  }
+  return out;
+}

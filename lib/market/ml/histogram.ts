@@ -1,0 +1,130 @@
+/**
+ * Gradient histograms: for every (feature, bin) slot the sums of gradient, hessian and row count
+ * over a leaf's rows, stored as triplets [g, h, count] in one Float64Array of totalBins * 3.
+ * Building them is the hot loop of training, hence typed arrays and no per-row allocation.
+ */
+
+/**
+ * Histogram of rows[start, end) into hist. `gbins` is the row-major global-bin matrix (n x f),
+ * `gh` interleaves gradient and hessian per row ([g0, h0, g1, h1, ...]). Only the features in
+ * `feats[0, nFeats)` are filled; the other slots are left at zero.
+ */
+export function buildHistogram(
+  hist: Float64Array,
+  gbins: Uint16Array,
+  f: number,
+  gh: Float64Array,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  feats: Int32Array,
+  nFeats: number,
+): void {
+  hist.fill(0);
+  if (nFeats === f) {
+    for (let k = start; k < end; k++) {
+      const r = rows[k];
+      const g = gh[2 * r];
+      const h = gh[2 * r + 1];
+      const base = r * f;
+      for (let j = 0; j < f; j++) {
+        const b = gbins[base + j] * 3;
+        hist[b] += g;
+        hist[b + 1] += h;
+        hist[b + 2] += 1;
+      }
+    }
+    return;
+  }
+  for (let k = start; k < end; k++) {
+    const r = rows[k];
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const base = r * f;
+    for (let q = 0; q < nFeats; q++) {
+      const b = gbins[base + feats[q]] * 3;
+      hist[b] += g;
+      hist[b + 1] += h;
+      hist[b + 2] += 1;
+    }
+  }
+}
+
+/** The subtraction trick: parent := parent - child gives the sibling's histogram without a pass over rows. */
+export function subtractHistogram(parent: Float64Array, child: Float64Array): void {
+  for (let i = 0; i < parent.length; i++) parent[i] -= child[i];
+}
+
+/**
+ * Root histograms of several classes in one pass over rows[0, nRows) with all features: every
+ * class's tree starts from the same bag, so the bins are read once and the counts (identical)
+ * are accumulated once and copied. Sums are added in the same row order as buildHistogram, so the
+ * result is bit-identical to building each class alone.
+ */
+export function buildRootHistograms(
+  hists: Float64Array[],
+  gbins: Uint16Array,
+  f: number,
+  ghs: Float64Array[],
+  rows: Int32Array,
+  nRows: number,
+): void {
+  const C = hists.length;
+  let c = 0;
+  for (; c + 3 <= C; c += 3) build3(hists[c], hists[c + 1], hists[c + 2], gbins, f, ghs[c], ghs[c + 1], ghs[c + 2], rows, nRows);
+  for (; c + 2 <= C; c += 2) build2(hists[c], hists[c + 1], gbins, f, ghs[c], ghs[c + 1], rows, nRows);
+  if (c < C) {
+    const all = Int32Array.from({ length: f }, (_, j) => j);
+    buildHistogram(hists[c], gbins, f, ghs[c], rows, 0, nRows, all, f);
+  }
+}
+
+function build3(
+  h0: Float64Array, h1: Float64Array, h2: Float64Array, gbins: Uint16Array, f: number,
+  g0: Float64Array, g1: Float64Array, g2: Float64Array, rows: Int32Array, nRows: number,
+): void {
+  h0.fill(0);
+  h1.fill(0);
+  h2.fill(0);
+  for (let k = 0; k < nRows; k++) {
+    const r = rows[k];
+    const a0 = g0[2 * r], b0 = g0[2 * r + 1];
+    const a1 = g1[2 * r], b1 = g1[2 * r + 1];
+    const a2 = g2[2 * r], b2 = g2[2 * r + 1];
+    const base = r * f;
+    for (let j = 0; j < f; j++) {
+      const b = gbins[base + j] * 3;
+      h0[b] += a0;
+      h0[b + 1] += b0;
+      h0[b + 2] += 1;
+      h1[b] += a1;
+      h1[b + 1] += b1;
+      h2[b] += a2;
+      h2[b + 1] += b2;
+    }
+  }
+  for (let s = 2; s < h0.length; s += 3) h1[s] = h2[s] = h0[s];
+}
+
+function build2(
+  h0: Float64Array, h1: Float64Array, gbins: Uint16Array, f: number,
+  g0: Float64Array, g1: Float64Array, rows: Int32Array, nRows: number,
+): void {
+  h0.fill(0);
+  h1.fill(0);
+  for (let k = 0; k < nRows; k++) {
+    const r = rows[k];
+    const a0 = g0[2 * r], b0 = g0[2 * r + 1];
+    const a1 = g1[2 * r], b1 = g1[2 * r + 1];
+    const base = r * f;
+    for (let j = 0; j < f; j++) {
+      const b = gbins[base + j] * 3;
+      h0[b] += a0;
+      h0[b + 1] += b0;
+      h0[b + 2] += 1;
+      h1[b] += a1;
+      h1[b + 1] += b1;
+    }
+  }
+  for (let s = 2; s < h0.length; s += 3) h1[s] = h0[s];
+}

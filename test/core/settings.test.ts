@@ -1,0 +1,42 @@
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { loadConfig, parseSettings } from '../../lib/core/settings.js';
+
+const base = () => parse(readFileSync('config/settings.yaml', 'utf8')) as Record<string, any>;
+const errorOf = (mutate: (s: Record<string, any>) => void): string => {
+  const s = base();
+  mutate(s);
+  try {
+    parseSettings(s, 'config/settings.yaml');
+  } catch (err) {
+    return (err as Error).message;
+  }
+  throw new Error('expected a validation error');
+};
+
+describe('config/settings.yaml validation', () => {
+  test('the shipped settings file is valid and paths.raw expands data_root', () => {
+    const s = loadConfig('config/settings.yaml');
+    expect(s.tickers).toEqual(['NVDA', 'MSFT', 'SPY']);
+    expect(s.paths.raw).toBe('data/raw/{ticker}_raw.csv');
+  });
+
+  test('a misspelled key names the file and key path and suggests the near miss', () => {
+    expect(errorOf((s) => { s.risk.max_wieght = 0.1; })).toBe("config/settings.yaml: risk.max_wieght: unknown key (did you mean 'risk.max_weight'?)");
+    expect(errorOf((s) => { s.featurs = s.features; })).toMatch(/featurs: unknown key \(did you mean 'features'\?\)/);
+  });
+
+  test('a wrong type', () => {
+    expect(errorOf((s) => { s.risk.target_vol = 'high'; })).toMatch(/^config\/settings.yaml: risk.target_vol: .*number/i);
+  });
+
+  test('impossible values', () => {
+    expect(errorOf((s) => { s.risk.target_vol = -0.1; })).toMatch(/risk.target_vol: must be positive/);
+    expect(errorOf((s) => { s.backtest.start_date = '2026-01-01'; })).toMatch(/backtest.start_date: start_date 2026-01-01 is not before end_date 2025-01-01/);
+    expect(errorOf((s) => { s.tickers = []; })).toMatch(/tickers: must list at least one ticker/);
+    expect(errorOf((s) => { s.tickers = ['../x', 'SPY']; })).toMatch(/tickers.0: must be a plain ticker symbol/);
+    expect(errorOf((s) => { s.benchmark = 'QQQ'; })).toMatch(/benchmark: benchmark 'QQQ' must also be listed in tickers/);
+    expect(errorOf((s) => { s.backtest.end_date = '2025-02-30'; })).toMatch(/backtest.end_date: is not a real date/);
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, test } from '@jest/globals';
+import { createRng } from '../../../lib/core/rng.js';
+import { binMatrix, binOf, computeBinEdges, LAST_EDGE } from '../../../lib/market/ml/binning.js';
+import { createWorkspace, growTree } from '../../../lib/market/ml/grow.js';
+import { addTree } from '../../../lib/market/ml/model.js';
+import { addOutOfBagScores, addTrainingScores } from '../../../lib/market/ml/trainScores.js';
+
+describe('bin edges', () => {
+  test('few distinct values: one bin per value, edges halfway between neighbours, NaN in its own bin', () => {
+    const X = Float64Array.from([3, NaN, 1, 2, 2, 3, 1, NaN]);
+    const e = computeBinEdges(X, 8, 1, 255);
+    expect(Array.from(e.upper[0])).toEqual([1.5, 2.5, LAST_EDGE]);
+    expect(e.numBins[0]).toBe(3);
+    expect(Array.from(X, (v) => binOf(e.upper[0], v))).toEqual([2, 3, 0, 1, 1, 2, 0, 3]);
+  });
+
+  test('many distinct values: at most max_bin bins of roughly equal counts', () => {
+    const rng = createRng(1);
+    const n = 5000;
+    const X = Float64Array.from({ length: n }, () => Math.exp(rng.normal()));
+    const e = computeBinEdges(X, n, 1, 16);
+    expect(e.numBins[0]).toBeLessThanOrEqual(16);
+    expect(e.numBins[0]).toBeGreaterThanOrEqual(15);
+    const counts = new Array(e.numBins[0]).fill(0);
+    for (const v of X) counts[binOf(e.upper[0], v)]++;
+    for (const c of counts) {
+      expect(c).toBeGreaterThan(n / 16 / 2);
+      expect(c).toBeLessThan((n / 16) * 2);
+    }
+  });
+
+  test('bin <= b holds exactly when value <= upper[b], for every value and every bin', () => {
+    const rng = createRng(2);
+    const n = 2000;
+    const X = Float64Array.from({ length: n }, (_, i) => (i % 17 === 0 ? NaN : Math.round(rng.normal() * 300) / 100));
+    const e = computeBinEdges(X, n, 1, 32);
+    const up = e.upper[0];
+    for (const v of X) {
+      if (Number.isNaN(v)) continue;
+      const bin = binOf(up, v);
+      for (let b = 0; b < up.length; b++) expect(bin <= b).toBe(v <= up[b]);
+    }
+  });
+
+  test('binMatrix stores offset + local bin, row-major', () => {
+    const X = Float64Array.from([1, 10, 2, NaN, 1, 30]);
+    const e = computeBinEdges(X, 3, 2, 255);
+    expect(Array.from(e.offset)).toEqual([0, 3]); // feature 0: 2 value bins + missing
+    expect(Array.from(binMatrix(X, 3, 2, e))).toEqual([0, 3 + 0, 1, 3 + 2, 0, 3 + 1]);
+  });
+});
+
+describe('training-time score updates', () => {
+  test('leaf ranges (in-bag rows) and bin walks (out-of-bag rows) add what the real-valued tree walk adds', () => {
+    const rng = createRng(3);
+    const n = 3000;
+    const f = 4;
+    const X = Float64Array.from({ length: n * f }, () => (rng.next() < 0.1 ? NaN : rng.normal()));
+    const gh = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      gh[2 * i] = Math.sin(X[i * f] || 0.3) + 0.5 * (X[i * f + 1] > 0 ? 1 : -1) + 0.1 * rng.normal();
+      gh[2 * i + 1] = 0.2 + rng.next();
+    }
+    const edges = computeBinEdges(X, n, f, 64);
+    const gbins = binMatrix(X, n, f, edges);
+    const inBag = Uint8Array.from({ length: n }, () => (rng.next() < 0.6 ? 1 : 0));
+    const bag = Int32Array.from([...Array(n).keys()].filter((i) => inBag[i] === 1));
+    const rows = bag.slice();
+    const feats = Int32Array.from([0, 1, 2, 3]);
+    const grown = growTree(
+      {
+        gbins, f, edges, gh, rows, nRows: rows.length, feats, nFeats: f, numLeaves: 12, maxDepth: -1, learningRate: 0.5,
+        constraints: { minDataInLeaf: 20, minSumHessianInLeaf: 1e-3, lambdaL2: 1, minGainToSplit: 0 },
+      },
+      createWorkspace(12, edges.totalBins, n),
+      0,
+    );
+    expect(grown.tree.leafValue.length).toBe(12);
+    const fast = new Float64Array(n);
+    addTrainingScores(grown, rows, fast, 1, 0);
+    addOutOfBagScores(grown, gbins, f, edges, inBag, fast, 1, 0);
+    const slow = new Float64Array(n);
+    addTree(grown.tree, X, n, f, slow, 1);
+    expect(Array.from(fast)).toEqual(Array.from(slow));
+  });
+});
