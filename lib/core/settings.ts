@@ -44,12 +44,20 @@ const settingsSchema = z
       volume_z: posInt.default(20),
       rs: lookbackList.default([20, 60]),
     }),
+    signals: z.strictObject({
+      trend: z.strictObject({ windows: lookbackList.default([20, 50, 200]), vol_window: posInt.default(20), scale: z.number().positive().default(1) }).prefault({}),
+      mean_reversion: z.strictObject({ window: posInt.default(10), scale: z.number().positive().default(2) }).prefault({}),
+      vol: z.strictObject({ short_window: posInt.default(10), long_window: posInt.default(60), scale: z.number().positive().default(0.5) }).prefault({}),
+      rel_strength: z.strictObject({ window: posInt.default(20), vol_window: posInt.default(60), scale: z.number().positive().default(1) }).prefault({}),
+    }).prefault({}),
     labels: z.strictObject({
       vol_window: posInt.default(20),
       threshold: z.number().positive().default(0.5),
     }).prefault({}),
     regime: z.strictObject({
       method: z.enum(['hmm', 'rules']).default('hmm'),
+      /** State naming order: by volatility (stable across refits on real data) or by mean return. */
+      order: z.enum(['volatility', 'return']).default('volatility'),
       k: z.number().int().min(2).max(6).default(3),
       seed: z.number().int().nonnegative().default(7),
       restarts: posInt.default(4),
@@ -118,6 +126,14 @@ const settingsSchema = z
     }
     const dup = s.tickers.find((t, i) => s.tickers.indexOf(t) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['tickers'], message: `ticker '${dup}' is listed twice` });
+    // signals read feature columns, so every window they use must be computed by features
+    const need = (n: number, key: 'lookbacks.sma' | 'lookbacks.realized_vol' | 'rs') => {
+      const list = key === 'rs' ? s.features.rs : s.features.lookbacks[key === 'lookbacks.sma' ? 'sma' : 'realized_vol'];
+      if (!list.includes(n)) ctx.addIssue({ code: 'custom', path: ['signals'], message: `a signal uses window ${n}, which features.${key} does not list` });
+    };
+    for (const n of [...s.signals.trend.windows, s.signals.mean_reversion.window]) need(n, 'lookbacks.sma');
+    for (const n of [s.signals.trend.vol_window, s.signals.vol.short_window, s.signals.vol.long_window, s.signals.rel_strength.vol_window]) need(n, 'lookbacks.realized_vol');
+    need(s.signals.rel_strength.window, 'rs');
     if (!s.paths.raw.includes('{ticker}')) {
       ctx.addIssue({ code: 'custom', path: ['paths', 'raw'], message: "must contain '{ticker}'" });
     }

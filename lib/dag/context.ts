@@ -85,6 +85,13 @@ export class TaskContext {
     return found[0].path;
   }
 
+  /** Path of the single declared output for a ticker (undefined: outputs without a ticker) and suffix. */
+  output(ticker?: string, suffix?: string): string {
+    const found = this.spec.outputs.filter((p, i) => (this.spec.outputTickers[i] ?? this.spec.ticker) === ticker && (suffix === undefined || p.endsWith(suffix)));
+    if (found.length !== 1) throw new Error(`${this.where}: expected one output${ticker ? ` for ${ticker}` : ''}${suffix ? ` ending '${suffix}'` : ''}, found ${found.length}`);
+    return found[0];
+  }
+
   private checkInput(path: string): string {
     const declared = this.spec.inputs.some((r) => r.path === path || (r.path.endsWith('/') && path.startsWith(r.path) && !path.includes('..')));
     if (!declared) throw new Error(`${this.where}: '${path}' is not a declared input`);
@@ -125,6 +132,12 @@ export class TaskContext {
    * A declared output file, or a file inside a declared directory output (a path ending in
    * '/': the task decides the file names, e.g. one model per walk-forward fold).
    */
+  /** Current text of one of this task's own outputs, or null (incremental runs continue from it). */
+  readOwnText(path: string): string | null {
+    const abs = this.checkOutput(path).final;
+    return existsSync(abs) ? readFileSync(abs, 'utf8') : null;
+  }
+
   private checkOutput(path: string): { final: string; dir?: string } {
     if (this.spec.outputs.includes(path)) return { final: resolve(this.spec.workdir, path) };
     const dir = this.spec.outputs.find((o) => o.endsWith('/') && path.startsWith(o) && !path.slice(o.length).split('/').includes('..'));

@@ -2,7 +2,7 @@ import { DirectedGraph } from 'graphology';
 import { topologicalSort } from 'graphology-dag';
 import type { LoadedDag, NodeDecl } from './spec.js';
 import { UserError } from './errors.js';
-import { fillTemplate, getKey, hasTickerPlaceholder } from './template.js';
+import { expandConfigKeys, fillTemplate, getKey, hasTickerPlaceholder } from './template.js';
 import { instanceId } from './instanceId.js';
 
 export interface InputRef {
@@ -60,7 +60,8 @@ export function buildPlan(dag: LoadedDag, config: unknown): Plan {
       const id = instanceId(node.id, ticker);
       const outputs: string[] = [];
       const outputTickers: (string | undefined)[] = [];
-      for (const tpl of node.outputs) {
+      for (const declared of node.outputs) {
+        const tpl = expandConfigKeys(declared, config, where);
         for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? tickers : [ticker]) {
           const path = fillTemplate(tpl, config, t, where);
           const other = producerOf.get(path);
@@ -82,8 +83,9 @@ export function buildPlan(dag: LoadedDag, config: unknown): Plan {
     const refs: InputRef[] = [];
     for (const input of node.inputs) {
       if (typeof input === 'string') {
-        for (const t of !node.per_ticker && hasTickerPlaceholder(input) ? tickers : [inst.ticker]) {
-          const path = fillTemplate(input, config, t, where);
+        const tpl = expandConfigKeys(input, config, where);
+        for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? tickers : [inst.ticker]) {
+          const path = fillTemplate(tpl, config, t, where);
           refs.push({ path, producer: producerOf.get(path), ticker: t });
         }
         continue;

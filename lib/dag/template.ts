@@ -32,3 +32,15 @@ export function fillTemplate(template: string, config: unknown, ticker: string |
     return String(v).includes('{') ? fillTemplate(String(v), config, ticker, where) : String(v);
   });
 }
+
+/** Fill every config placeholder, leaving `{ticker}` for per-ticker expansion. */
+export function expandConfigKeys(template: string, config: unknown, where: string): string {
+  return template.replace(/\{([A-Za-z0-9_.]+)\}/g, (whole, key: string) => {
+    if (key === 'ticker') return whole;
+    const v = getKey(config, key);
+    if (typeof v !== 'string' && typeof v !== 'number') {
+      throw new UserError(`${where}: template '${template}' names config key '${key}', which is not set to a string or number`);
+    }
+    return expandConfigKeys(String(v), config, where);
+  });
+}

@@ -6,7 +6,11 @@
  * exported trees test.
  */
 
-/** Largest finite double: the last bin's upper edge. Infinity would not survive JSON. */
+/**
+ * Largest finite double: the last bin's upper edge. Infinity would not survive JSON. Features
+ * are expected finite or NaN: +Infinity trains in the top bin but at prediction compares above
+ * this edge, so a split between "all values" and "missing" sends it the missing way.
+ */
 export const LAST_EDGE = Number.MAX_VALUE;
 
 /** Rows used to choose edges (LightGBM's bin_construct_sample_cnt). */

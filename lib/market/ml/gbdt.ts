@@ -145,7 +145,7 @@ export function trainGbdt(
     baseScore,
     trees,
     numRounds: kept,
-    bestIteration: kept,
+    bestIteration: vScores ? bestRound + 1 : kept,
     validLoss,
     featureImportanceGain,
     params: { ...p, num_class: C },

@@ -34,7 +34,10 @@ export interface GbdtModel {
   trees: GbdtTree[];
   /** Rounds kept (after early stopping, the best one). */
   numRounds: number;
-  /** 1-based best round on the validation set, or numRounds when there was none. */
+  /**
+   * 1-based round with the lowest validation loss (equal to numRounds when early stopping cut
+   * the model there), or numRounds without a validation set.
+   */
   bestIteration: number;
   /** Validation multi-class log loss after each trained round (empty without a validation set). */
   validLoss: number[];

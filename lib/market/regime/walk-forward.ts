@@ -24,6 +24,8 @@ export interface WalkForwardOptions {
    * in two) when the previous solution is still as likely; that is most of label stability.
    */
   warm_start?: boolean;
+  /** State order and naming of every fit (see orderStates). */
+  order?: 'return' | 'volatility';
 }
 
 export interface WalkForwardFit {

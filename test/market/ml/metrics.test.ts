@@ -6,9 +6,9 @@ const P = Float64Array.from([0.7, 0.2, 0.1, 0.1, 0.8, 0.1, 0.5, 0.5, 0]);
 describe('classification metrics on hand-worked examples', () => {
   test('log loss is the mean negative log probability of the true class', () => {
     // rows: true 0 (p 0.7), true 2 (p 0.1), true 1 (p 0.5)
-    const expected = -(Math.log(0.7) + Math.log(0.1) + Math.log(0.5)) / 3; // 1.1987...
+    const expected = -(Math.log(0.7) + Math.log(0.1) + Math.log(0.5)) / 3; // 1.11747
     expect(logLoss(P, Int32Array.from([0, 2, 1]), 3)).toBeCloseTo(expected, 14);
-    expect(expected).toBeCloseTo(1.19880, 4);
+    expect(expected).toBeCloseTo(1.11747, 5);
   });
 
   test('a zero probability is clipped at 1e-15 instead of giving infinity', () => {

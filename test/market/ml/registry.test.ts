@@ -32,6 +32,7 @@ describe('model registry', () => {
     meta('SPY', 3, 2, '2023-06-30'),
     meta('SPY', 5, 3, '2023-12-29'),
     meta('global', 3, 1, '2023-12-29'),
+    meta('global', 3, 2, '2021-12-31'),
     meta('SPY', 3, 1, '2024-03-28', 'other_model'),
   ];
 
@@ -44,14 +45,14 @@ describe('model registry', () => {
 
   test('a ticker without its own model uses the global one', () => {
     expect(resolveModel(entries, { horizon: 3, ticker: 'QQQ', model: 'lightgbm_v1' }).id).toBe('lightgbm_v1_global_h3_v1');
-    expect(resolveModel(entries, { horizon: 3, ticker: 'SPY', model: 'lightgbm_v1', asOf: '2022-06-01' }).id).toBe('lightgbm_v1_global_h3_v1');
+    expect(resolveModel(entries, { horizon: 3, ticker: 'SPY', model: 'lightgbm_v1', asOf: '2022-06-01' }).id).toBe('lightgbm_v1_global_h3_v2');
   });
 
   test('no model gives the exact error of the spec', () => {
     expect(() => resolveModel([meta('SPY', 5, 1, '2023-01-03')], { horizon: 3, ticker: 'SPY', model: 'lightgbm_v1' })).toThrow(
       new Error('No ML model found for horizon=3, ticker=SPY, model=lightgbm_v1'),
     );
-    expect(() => resolveModel(entries, { horizon: 3, ticker: 'SPY', model: 'lightgbm_v1', asOf: '2022-01-03' })).toThrow(
+    expect(() => resolveModel(entries, { horizon: 3, ticker: 'SPY', model: 'lightgbm_v1', asOf: '2021-12-31' })).toThrow(
       new Error('No ML model found for horizon=3, ticker=SPY, model=lightgbm_v1'),
     );
   });

@@ -16,6 +16,7 @@ function isoDays(start: string, n: number, skip: (k: number) => boolean = () => 
 describe('planFolds', () => {
   test('brute force over many settings: no training label reaches the first prediction row, folds tile the rest', () => {
     const rng = createRng(1);
+    const leaks: string[] = [];
     for (let trial = 0; trial < 300; trial++) {
       const horizon = 1 + rng.int(6);
       const o: WalkForwardOptions = {
@@ -42,7 +43,9 @@ describe('planFolds', () => {
         expect(fd.predictEnd - fd.predictStart).toBeLessThanOrEqual(o.refit_every);
         expect(fd.predictEnd).toBeGreaterThan(fd.predictStart);
         // Every training row's label (close at i + horizon) is known strictly before predictStart.
-        for (let i = fd.trainStart; i < fd.trainEnd; i++) expect(i + horizon).toBeLessThanOrEqual(fd.predictStart - 1);
+        for (let i = fd.trainStart; i < fd.trainEnd; i++) {
+          if (!(i + horizon <= fd.predictStart - 1)) leaks.push(`trial ${trial}: row ${i} + ${horizon} >= ${fd.predictStart}`);
+        }
         // ... and the embargo is no larger than asked: the next row would be inside it.
         expect(fd.trainEnd + o.embargo).toBe(fd.predictStart);
         expect(fd.trainEnd - fd.trainStart).toBeGreaterThanOrEqual(o.min_train);
@@ -50,6 +53,7 @@ describe('planFolds', () => {
         else expect(fd.trainEnd - fd.trainStart).toBe(Math.min(o.window_days, fd.trainEnd));
       }
     }
+    expect(leaks).toEqual([]);
   });
 
   test('a hand example: expanding, min_train 5, horizon 2, embargo 2, refit every 3 on 14 rows', () => {
