@@ -111,6 +111,8 @@ const settingsSchema = z
       max_gross: z.number().positive().default(1),
       long_only: z.boolean().default(false),
       min_vol: z.number().positive().default(0.02),
+      /** Window of the features layer's rv_{n} used for sizing. */
+      vol_window: posInt.default(20),
     }),
     paths: z.strictObject({
       data_root: z.string().min(1).default('data'),
@@ -134,6 +136,9 @@ const settingsSchema = z
     for (const n of [...s.signals.trend.windows, s.signals.mean_reversion.window]) need(n, 'lookbacks.sma');
     for (const n of [s.signals.trend.vol_window, s.signals.vol.short_window, s.signals.vol.long_window, s.signals.rel_strength.vol_window]) need(n, 'lookbacks.realized_vol');
     need(s.signals.rel_strength.window, 'rs');
+    if (!s.features.lookbacks.realized_vol.includes(s.risk.vol_window)) {
+      ctx.addIssue({ code: 'custom', path: ['risk', 'vol_window'], message: `rv_${s.risk.vol_window} is not computed: add ${s.risk.vol_window} to features.lookbacks.realized_vol` });
+    }
     if (!s.paths.raw.includes('{ticker}')) {
       ctx.addIssue({ code: 'custom', path: ['paths', 'raw'], message: "must contain '{ticker}'" });
     }

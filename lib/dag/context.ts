@@ -176,6 +176,16 @@ export class TaskContext {
     this.staged.set(final, target);
   }
 
+  /** Bytes this task has already written to an output in this run (not yet committed). */
+  readStagedBytes(path: string): Uint8Array {
+    const { final, dir } = this.checkOutput(path);
+    if (dir) {
+      const stage = this.stagedDirs.get(resolve(this.spec.workdir, dir));
+      if (stage) return readFileSync(join(stage, final.slice(resolve(this.spec.workdir, dir).length + 1)));
+    } else if (this.staged.has(final)) return readFileSync(this.staged.get(final)!);
+    throw new Error(`${this.where}: '${path}' has not been written in this run`);
+  }
+
   writeJson(path: string, value: unknown): void {
     this.writeBytes(path, canonicalJson(value));
   }

@@ -52,7 +52,8 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
     memo,
     fingerprinter: new Fingerprinter(dag.root, config, memo, dag.spec.cache_key_packages),
     state: new StateStore(stateDir),
-    abs: (p) => resolve(workdir, p),
+    // a trailing '/' marks a directory output and must survive path resolution
+    abs: (p) => resolve(workdir, p) + (p.endsWith('/') ? '/' : ''),
   };
 }
 

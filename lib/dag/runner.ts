@@ -117,8 +117,8 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       if (result.ok) {
         const outputs: Record<string, string> = {};
         for (const out of inst.outputs) {
-          project.memo.invalidate(project.abs(out) + (out.endsWith('/') ? '/' : ''));
-          outputs[out] = project.memo.hash(project.abs(out) + (out.endsWith('/') ? '/' : ''))!;
+          project.memo.invalidate(project.abs(out));
+          outputs[out] = project.memo.hash(project.abs(out))!;
         }
         project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms }, project.fingerprinter.node(inst.node).parts);
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
@@ -136,7 +136,9 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   };
 
   try {
-    for (const id of opts.ids) if (pending.get(id) === 0) schedule(id);
+    // collect first: a job may run (and schedule its dependants) synchronously inside queue.add
+    const ready = opts.ids.filter((id) => pending.get(id) === 0);
+    for (const id of ready) schedule(id);
     await queue.onIdle();
   } finally {
     progress.stop();

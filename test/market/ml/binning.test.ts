@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { createRng } from '../../../lib/core/rng.js';
 import { binMatrix, binOf, computeBinEdges, LAST_EDGE } from '../../../lib/market/ml/binning.js';
 import { createWorkspace, growTree } from '../../../lib/market/ml/grow.js';
+import { buildHistogram, buildRootHistograms } from '../../../lib/market/ml/histogram.js';
 import { addTree } from '../../../lib/market/ml/model.js';
 import { addOutOfBagScores, addTrainingScores } from '../../../lib/market/ml/trainScores.js';
 
@@ -85,5 +86,35 @@ describe('training-time score updates', () => {
     const slow = new Float64Array(n);
     addTree(grown.tree, X, n, f, slow, 1);
     expect(Array.from(fast)).toEqual(Array.from(slow));
+  });
+});
+
+describe('histograms', () => {
+  test('shared root histograms of 1 to 5 classes are bit-identical to per-class builds and to a plain tally', () => {
+    const rng = createRng(4);
+    const n = 500;
+    const f = 3;
+    const X = Float64Array.from({ length: n * f }, () => (rng.next() < 0.1 ? NaN : rng.int(6)));
+    const edges = computeBinEdges(X, n, f, 255);
+    const gbins = binMatrix(X, n, f, edges);
+    const rows = Int32Array.from({ length: 300 }, (_, k) => k * 1 + (k % 2) * 100).sort();
+    const all = Int32Array.from([0, 1, 2]);
+    for (let C = 1; C <= 5; C++) {
+      const ghs = Array.from({ length: C }, () => Float64Array.from({ length: 2 * n }, () => rng.normal()));
+      const shared = ghs.map(() => new Float64Array(edges.totalBins * 3));
+      buildRootHistograms(shared, gbins, f, ghs, rows, rows.length);
+      for (let c = 0; c < C; c++) {
+        const single = new Float64Array(edges.totalBins * 3);
+        buildHistogram(single, gbins, f, ghs[c], rows, 0, rows.length, all, f);
+        expect(Array.from(shared[c])).toEqual(Array.from(single));
+        // Plain tally of feature 1, bin of value 3, straight from the raw values.
+        const bin = edges.offset[1] + binOf(edges.upper[1], 3);
+        let g = 0;
+        let cnt = 0;
+        for (const r of rows) if (X[r * f + 1] === 3) (g += ghs[c][2 * r]), cnt++;
+        expect(shared[c][bin * 3]).toBeCloseTo(g, 12);
+        expect(shared[c][bin * 3 + 2]).toBe(cnt);
+      }
+    }
   });
 });

@@ -1,0 +1,73 @@
+import type { TaskContext } from '../lib/dag/context.js';
+import { runBacktest } from '../lib/market/backtest/engine.js';
+import { computeSummary } from '../lib/market/backtest/summary.js';
+import { ALPHA_COMPONENTS } from '../lib/market/meta/regime-weights.js';
+import { alignStrings, alignTo } from '../lib/pipeline/frames.js';
+import { unionDates } from '../lib/pipeline/axis.js';
+import { lowerBound } from '../lib/pipeline/incremental.js';
+import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
+import { numberColumn, stringColumn, type ColumnSpec } from '../lib/io/table.js';
+import type { Settings } from '../lib/core/settings.js';
+
+const TRADES_SCHEMA: ColumnSpec[] = [
+  { name: 'date', kind: 'date' }, { name: 'ticker', kind: 'string' }, { name: 'side', kind: 'string' },
+  ...['quantity', 'weight_change', 'price', 'notional', 'cost'].map((name) => ({ name, kind: 'double' as const })),
+];
+const PNL_SCHEMA: ColumnSpec[] = [
+  { name: 'date', kind: 'date' },
+  ...['equity', 'return', 'benchmark_return', 'gross_exposure', 'net_exposure', 'turnover', 'drawdown'].map((name) => ({ name, kind: 'double' as const })),
+  { name: 'regime', kind: 'string' },
+];
+
+/**
+ * Node `backtest`: decisions at the close of t trade at the open (or close) of t+1, costs in
+ * basis points of traded notional, daily mark-to-market; metrics and PnL attribution.
+ */
+export default async function backtest(ctx: TaskContext): Promise<void> {
+  const bt = ctx.param<Settings['backtest']>('backtest');
+  const benchmark = ctx.param<string>('benchmark');
+  const tickers = ctx.tickers;
+  const loaded = await Promise.all(tickers.map(async (t) => {
+    const barsPath = ctx.input('processed', t, '.parquet');
+    const bars = await ctx.readTable(barsPath);
+    const posPath = ctx.input('positions', t);
+    const pos = await ctx.readTable(posPath);
+    const metaPath = ctx.input('meta', t);
+    const meta = await ctx.readTable(metaPath);
+    return { barsPath, bars, posPath, pos, metaPath, meta };
+  }));
+  const all = unionDates(loaded.map((l) => stringColumn(l.bars, 'date', l.barsPath)));
+  const dates = all.slice(lowerBound(all, bt.start_date), lowerBound(all, bt.end_date) + (all.includes(bt.end_date) ? 1 : 0));
+  if (dates.length < 2) throw new Error(`${ctx.where}: fewer than 2 trading days between backtest.start_date ${bt.start_date} and end_date ${bt.end_date}`);
+  const col = (l: (typeof loaded)[number], table: 'bars' | 'pos' | 'meta', name: string) => {
+    const path = table === 'bars' ? l.barsPath : table === 'pos' ? l.posPath : l.metaPath;
+    return alignTo(dates, stringColumn(l[table], 'date', path), numberColumn(l[table], name, path));
+  };
+  const regimePath = ctx.input('regime', undefined, '.parquet');
+  const regimes = await ctx.readTable(regimePath);
+  const benchIndex = tickers.indexOf(benchmark);
+  const result = runBacktest({
+    dates,
+    tickers,
+    open: loaded.map((l) => col(l, 'bars', 'open')),
+    close: loaded.map((l) => col(l, 'bars', 'close')),
+    targetWeight: loaded.map((l) => col(l, 'pos', 'target_weight')),
+    execution: bt.execution,
+    commission_bps: bt.commission_bps,
+    slippage_bps: bt.slippage_bps,
+    initial_capital: bt.initial_capital,
+    cash_rate: bt.cash_rate,
+    benchmarkClose: col(loaded[benchIndex], 'bars', 'close'),
+    regime: alignStrings(dates, stringColumn(regimes, 'date', regimePath), stringColumn(regimes, 'regime', regimePath)),
+  });
+  const contributions: Record<string, Record<string, Float64Array>> = {};
+  loaded.forEach((l, i) => {
+    contributions[tickers[i]] = Object.fromEntries(ALPHA_COMPONENTS.map((c) => [c, col(l, 'meta', `contrib_${c}`)]));
+  });
+  const summary = computeSummary({ ...result, contributions, risk_free_rate: bt.risk_free_rate });
+  const { trades, pnl } = result;
+  await ctx.writeTable(ctx.output(undefined, 'trades.parquet'), { length: trades.date.length, columns: { ...trades, side: trades.side as string[] } }, TRADES_SCHEMA);
+  await ctx.writeTable(ctx.output(undefined, 'pnl_timeseries.parquet'), { length: pnl.date.length, columns: { ...pnl } }, PNL_SCHEMA);
+  // undefined metrics (NaN) are written as null: JSON has no NaN
+  ctx.writeJson(ctx.output(undefined, 'summary.json'), finiteOrNull({ strategy_name: bt.strategy_name, ...summary }));
+}

@@ -1,0 +1,39 @@
+import type { TaskContext } from '../lib/dag/context.js';
+import { targetDollar, targetWeights } from '../lib/market/risk/sizing.js';
+import { applyPortfolioRules } from '../lib/market/risk/portfolio-rules.js';
+import { alignTo, frameSchema, frameToTable } from '../lib/pipeline/frames.js';
+import { unionDates } from '../lib/pipeline/axis.js';
+import { numberColumn, stringColumn } from '../lib/io/table.js';
+import type { Settings } from '../lib/core/settings.js';
+
+const ORDER = ['alpha_score', 'realized_vol', 'target_weight', 'target_dollar_pos'];
+
+/**
+ * Node `positions`: volatility-targeted weights per ticker, then the portfolio rules (gross cap,
+ * long-only) across tickers date by date, so it is one instance over all tickers.
+ */
+export default async function positions(ctx: TaskContext): Promise<void> {
+  const risk = ctx.param<Settings['risk']>('risk');
+  const capital = ctx.param<number>('backtest.initial_capital');
+  const tickers = ctx.tickers;
+  const perTicker = await Promise.all(tickers.map(async (t) => {
+    const metaPath = ctx.input('meta', t);
+    const meta = await ctx.readTable(metaPath);
+    const featPath = ctx.input('features', t);
+    const feat = await ctx.readTable(featPath);
+    const dates = stringColumn(meta, 'date', metaPath);
+    const alpha = numberColumn(meta, 'alpha_score', metaPath);
+    const vol = alignTo(dates, stringColumn(feat, 'date', featPath), numberColumn(feat, `rv_${risk.vol_window}`, featPath));
+    return { dates, alpha, vol, weight: targetWeights(alpha, vol, risk) };
+  }));
+  // portfolio rules need every ticker's weight on one date axis
+  const axis = unionDates(perTicker.map((p) => p.dates));
+  const onAxis = perTicker.map((p) => alignTo(axis, p.dates, p.weight));
+  const ruled = applyPortfolioRules(onAxis, risk);
+  for (let i = 0; i < tickers.length; i++) {
+    const p = perTicker[i];
+    const weight = alignTo(p.dates, axis, ruled[i]);
+    const columns = { alpha_score: p.alpha, realized_vol: p.vol, target_weight: weight, target_dollar_pos: targetDollar(weight, capital) };
+    await ctx.writeTable(ctx.output(tickers[i]), frameToTable({ date: p.dates, columns }, ORDER), frameSchema(ORDER));
+  }
+}
