@@ -1,5 +1,7 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { onnxPredict } from '../lib/market/ml/onnxPredict.js';
+import { ONNX_SCORES } from '../lib/market/ml/onnx.js';
+import { softmaxRows } from '../lib/market/ml/model.js';
 import { frameSchema, frameToTable } from '../lib/pipeline/frames.js';
 import { RowWindow } from '../lib/pipeline/incremental.js';
 import { tickerRows } from '../lib/pipeline/mlDataset.js';
@@ -44,7 +46,11 @@ export default async function predict(ctx: TaskContext): Promise<void> {
     for (const [k, rows] of rowsOf) {
       const idx = Int32Array.from(rows);
       const bytes = ctx.readBytes(`${dir}${models[k].file}`);
-      const p = await onnxPredict(bytes, takeRows(X, f, idx), idx.length, f);
+      // ONNX Runtime's Softmax gives last-bit differences depending on how many rows share a
+      // batch (SIMD tails), which would make a daily run differ from a full one; the tree
+      // scores are batch-independent, so the softmax is taken here.
+      const p = await onnxPredict(bytes, takeRows(X, f, idx), idx.length, f, ONNX_SCORES);
+      softmaxRows(p, idx.length, 3);
       idx.forEach((row, j) => {
         for (let c = 0; c < 3; c++) probs[c][row] = p[j * 3 + c];
       });

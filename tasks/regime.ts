@@ -1,5 +1,5 @@
 import type { TaskContext } from '../lib/dag/context.js';
-import { filterProbs, regimeObservations, ruleRegimes, walkForwardRegimes, type HmmModel } from '../lib/market/regime/index.js';
+import { filterProbs, regimeObservations, regimeObservationWeights, ruleRegimes, walkForwardRegimes, type HmmModel } from '../lib/market/regime/index.js';
 import { tableToBars } from '../lib/pipeline/frames.js';
 import { stringColumn, type Table } from '../lib/io/table.js';
 import { lowerBound } from '../lib/pipeline/incremental.js';
@@ -46,6 +46,7 @@ export default async function regime(ctx: TaskContext): Promise<void> {
   const wf = walkForwardRegimes(bars.date, obs, {
     k: cfg.k, seed: cfg.seed, restarts: cfg.restarts, tol: cfg.tol, maxIter: cfg.max_iter,
     refit_every: cfg.refit_every, min_train: cfg.min_train, window: cfg.window, window_days: cfg.window_days, order: cfg.order,
+    weights: regimeObservationWeights({ vol_window: cfg.vol_window }),
   });
   await writeRegimes(ctx, outTable, bars.date, wf.names, wf.probs, wf.labels);
   const lastFitRow = wf.fits.length ? lowerBound(bars.date, wf.fits.at(-1)!.fit_date) : null;

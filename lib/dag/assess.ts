@@ -19,7 +19,14 @@ export function assess(project: Project, inst: Instance): Assessment {
   if (record.parts.nodeKey !== parts.nodeKey) {
     reasons.push(...nodeReasons(project.state.nodes.get(record.parts.nodeKey), project.fingerprinter.node(inst.node).parts));
   }
-  reasons.push(...inputReasons(record.parts, parts, project.describeInputChange));
+  reasons.push(...inputReasons(record.parts, parts, (path) => {
+    const before = record.inputLines?.[path];
+    const now = path.endsWith('.csv') ? project.memo.stamp(project.abs(path))?.lines : undefined;
+    if (before === undefined || now === undefined) return path;
+    if (now > before) return `${now - before} new row${now - before === 1 ? '' : 's'} in ${path}`;
+    if (now < before) return `${before - now} row${before - now === 1 ? '' : 's'} fewer in ${path}`;
+    return `${path} (existing rows changed)`;
+  }));
   if (record.status === 'failed') return { state: 'failed', reasons: [`last run failed: ${record.error ?? 'unknown error'}`, ...reasons], parts };
   let missing = false;
   for (const out of inst.outputs) {

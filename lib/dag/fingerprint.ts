@@ -109,7 +109,7 @@ export function nodeReasons(old: NodeParts | undefined, cur: NodeParts): string[
 }
 
 /** Why an instance is stale because of its inputs or declared outputs. */
-export function inputReasons(old: InstanceParts, cur: InstanceParts, describe: (path: string) => string = (p) => p): string[] {
+export function inputReasons(old: InstanceParts, cur: InstanceParts, describe: (path: string) => string): string[] {
   const reasons: string[] = [];
   for (const p of unionKeys(old.inputs, cur.inputs)) {
     if (!(p in cur.inputs)) reasons.push(`input removed: ${p}`);

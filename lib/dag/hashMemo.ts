@@ -8,6 +8,8 @@ export interface FileStamp {
   size: number;
   mtimeMs: number;
   ino: number;
+  /** Line count of text tables (.csv), so status can say "2 new rows" instead of just "changed". */
+  lines?: number;
 }
 
 export function sha256(data: Uint8Array | string): string {
@@ -61,7 +63,9 @@ export class HashMemo {
     }
     const known = this.entries.get(path);
     if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) return known;
-    const fresh = { hash: sha256(readFileSync(path)), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    const bytes = readFileSync(path);
+    const fresh: FileStamp = { hash: sha256(bytes), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    if (path.endsWith('.csv')) fresh.lines = countLines(bytes);
     this.entries.set(path, fresh);
     this.dirty = true;
     return fresh;
@@ -98,4 +102,11 @@ export function listFiles(dir: string): string[] {
   };
   walk('');
   return out.sort();
+}
+
+function countLines(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) n++;
+  if (bytes.length > 0 && bytes[bytes.length - 1] !== 10) n++;
+  return n;
 }

@@ -30,8 +30,6 @@ export interface Project {
   fingerprinter: Fingerprinter;
   state: StateStore;
   abs: (p: string) => string;
-  /** How an input change is worded in stale reasons (the pipeline may say more, e.g. new rows). */
-  describeInputChange?: (path: string) => string;
 }
 
 export async function openProject(opts: ProjectOptions): Promise<Project> {

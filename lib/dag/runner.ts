@@ -36,13 +36,16 @@ export interface RunOptions {
   target: string;
   ids: string[];
   force?: boolean;
+  /** Instances to rerun even when fresh (in addition to `force` for all). */
+  forceIds?: Set<string>;
   dryRun?: boolean;
   keepGoing?: boolean;
   concurrency?: number;
-  mode?: 'full' | 'incremental';
-  since?: string;
-  /** Instances to run in incremental mode (others in the selection run in full mode if stale). */
-  incremental?: Set<string>;
+  /**
+   * Incremental mode: instance id -> first date to recompute. Listed instances get a task
+   * context in incremental mode with that `since`; the others run in full mode when stale.
+   */
+  since?: Map<string, string>;
   logger: winston.Logger;
   progress?: boolean;
   command: string;
@@ -91,16 +94,17 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       if (stopping) return;
       const inst = project.plan.instances.get(id)!;
       const a = assess(project, inst);
-      if (a.state === 'fresh' && !opts.force) {
+      const forced = opts.force || (opts.forceIds?.has(id) ?? false);
+      if (a.state === 'fresh' && !forced) {
         logger.debug(`skip ${id} (cached)`, { event: 'skip', instance: id, cache: 'hit' });
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
-      const reasons = opts.force && a.state === 'fresh' ? ['forced'] : a.reasons;
+      const since = opts.since?.get(id);
+      const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
       const t0 = performance.now();
-      const incremental = opts.mode === 'incremental' && (opts.incremental?.has(id) ?? false);
-      const spec = taskSpec(project, inst, incremental ? opts.since : undefined);
+      const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
       let result: { ok: boolean; error?: string; logs: string[] };
       if (inst.node.in_process) {
@@ -120,7 +124,12 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           project.memo.invalidate(project.abs(out));
           outputs[out] = project.memo.hash(project.abs(out))!;
         }
-        project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms }, project.fingerprinter.node(inst.node).parts);
+        const inputLines: Record<string, number> = {};
+        for (const ref of inst.inputs.filter((r) => r.path.endsWith('.csv'))) {
+          const lines = project.memo.stamp(project.abs(ref.path))?.lines;
+          if (lines !== undefined) inputLines[ref.path] = lines;
+        }
+        project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons });
       } else {
@@ -172,7 +181,7 @@ function dryRun(project: Project, opts: RunOptions, started: number): RunSummary
   const instances = opts.ids.map((id) => {
     const a = assessments.get(id)!;
     const inst = project.plan.instances.get(id)!;
-    const run = a.state !== 'fresh' || opts.force;
+    const run = a.state !== 'fresh' || opts.force || (opts.forceIds?.has(id) ?? false);
     return { ...outcomeBase(inst), action: run ? 'would-run' as const : 'skipped' as const, reasons: run && a.state === 'fresh' ? ['forced'] : a.reasons };
   });
   return summarize(opts.target, instances, started);

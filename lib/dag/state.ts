@@ -11,6 +11,8 @@ export interface InstanceRecord {
   outputs: Record<string, string>;
   ms: number;
   error?: string;
+  /** Line counts of .csv inputs when this record was made (for "N new rows" in status). */
+  inputLines?: Record<string, number>;
 }
 
 type JournalLine = { id: string; record: InstanceRecord } | { nodeKey: string; node: NodeParts };

@@ -6,6 +6,8 @@ export interface EmOptions {
   maxIter: number;
   /** Per-feature variance floors (see varianceFloors). */
   floors: readonly number[];
+  /** Per-feature weights of the emission log-density (see HmmFitOptions.weights; default 1). */
+  weights?: readonly number[];
 }
 
 export interface EmResult {
@@ -59,7 +61,7 @@ export function baumWelch(cols: readonly Float64Array[], start: HmmParams, opts:
   const history: number[] = [];
   let logLik = -Infinity;
   for (let iter = 1; ; iter++) {
-    load(w, params);
+    load(w, params, opts.weights);
     const ll = forward(w);
     history.push(ll);
     const prev = logLik;
@@ -95,17 +97,17 @@ interface Work {
   s2: Float64Array;
 }
 
-function load(w: Work, params: HmmParams): void {
+function load(w: Work, params: HmmParams, weights: readonly number[] | undefined): void {
   const { d, k } = w;
   for (let s = 0; s < k; s++) {
     for (let f = 0; f < d; f++) {
       w.mean[s * d + f] = params.means[s][f];
-      w.halfPrec[s * d + f] = 0.5 / params.vars[s][f];
+      w.halfPrec[s * d + f] = (weights ? weights[f] : 1) * (0.5 / params.vars[s][f]);
     }
     for (let j = 0; j < k; j++) w.A[s * k + j] = params.trans[s][j];
     w.init[s] = params.init[s];
   }
-  w.consts.set(logNormConsts(params.vars));
+  w.consts.set(logNormConsts(params.vars, weights));
 }
 
 /** Scaled forward pass: emissions relative to the row's best state, alpha renormalised per row. */

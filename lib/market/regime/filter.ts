@@ -24,14 +24,14 @@ export function filterProbs(
     throw new Error(`filterProbs: fromState has ${fromState.length} entries, model has k=${k}`);
   }
   const probs = Array.from({ length: k }, () => new Float64Array(T).fill(NaN));
-  const consts = logNormConsts(model.vars);
+  const consts = logNormConsts(model.vars, model.weights);
   const logb = new Float64Array(k);
   const l = new Float64Array(k);
   let state: Float64Array | null = fromState == null ? null : Float64Array.from(fromState);
   let logLik = 0;
   for (let t = 0; t < T; t++) {
     if (!isValidRow(obs, t)) continue;
-    rowLogDensities(obs, t, model.means, model.vars, consts, logb);
+    rowLogDensities(obs, t, model.means, model.vars, consts, logb, model.weights);
     let max = -Infinity;
     for (let j = 0; j < k; j++) {
       let prior: number;

@@ -29,16 +29,25 @@ export function fitHmm(obs: readonly Float64Array[], options: HmmFitOptions): Hm
   }
   const cols = gatherRows(obs, rows);
   const floors = varianceFloors(cols, options.varFloor ?? DEFAULT_VAR_FLOOR);
+  const weights = options.weights ? checkedWeights(options.weights, obs.length) : undefined;
   const extra = (options.starts ?? []).map((start, i) => checkedStart(start, k, obs.length, floors, i));
   let best: HmmModel | null = null;
   for (let r = 0; r < restarts + extra.length; r++) {
     const start = r < restarts ? initialParams(cols, k, seed, r, floors) : extra[r - restarts];
-    const em = baumWelch(cols, start, { tol, maxIter, floors });
+    const em = baumWelch(cols, start, { tol, maxIter, floors, weights });
     if (best === null || em.logLik > best.logLik || (Number.isNaN(best.logLik) && !Number.isNaN(em.logLik))) {
       best = { k, dims: obs.length, ...em.params, logLik: em.logLik, iterations: em.iterations, labels: [] };
+      if (weights) best.weights = weights;
     }
   }
   return orderStates(best as HmmModel, options.order ?? 'return');
+}
+
+function checkedWeights(weights: readonly number[], d: number): number[] {
+  if (weights.length !== d || !weights.every((x) => Number.isFinite(x) && x > 0)) {
+    throw new Error(`fitHmm: weights must be ${d} positive numbers, got ${JSON.stringify(weights)}`);
+  }
+  return weights.slice();
 }
 
 /** Copies a caller-supplied start, checking its shape and raising its variances to the floors. */

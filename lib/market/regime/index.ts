@@ -3,7 +3,7 @@ export type { FilterResult, HmmFitOptions, HmmModel } from './types.js';
 export { fitHmm } from './fit.js';
 export { filterProbs } from './filter.js';
 export { orderStates, stateNames, type StateOrder } from './order.js';
-export { logReturns, regimeObservations, rollingSampleStd } from './observations.js';
+export { logReturns, regimeObservations, regimeObservationWeights, rollingSampleStd } from './observations.js';
 export { walkForwardRegimes } from './walk-forward.js';
 export type { WalkForwardFit, WalkForwardOptions, WalkForwardResult } from './walk-forward.js';
 export { ruleRegimes } from './rules.js';

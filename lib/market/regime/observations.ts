@@ -17,6 +17,18 @@ export function regimeObservations(close: Float64Array, options: { vol_window: n
   return [ret, logVol];
 }
 
+/**
+ * Emission weights for regimeObservations' features (see HmmFitOptions.weights): the daily return
+ * counts once, the trailing realised volatility 1/vol_window, since consecutive windows share all
+ * but one return. Fully weighted, its slow drifts inside a regime dominate the likelihood and EM
+ * splits the calm regime by volatility level instead of finding the stressed one: on the sample
+ * market (seed 42, 2012-2024, walk-forward) the filtered regime matches the hidden one on 57% of
+ * days at weight 1 and 81% at 1/20.
+ */
+export function regimeObservationWeights(options: { vol_window: number }): number[] {
+  return [1, 1 / options.vol_window];
+}
+
 /** Daily log returns of a close series; NaN on the first row and around missing closes. */
 export function logReturns(close: Float64Array): Float64Array {
   const n = close.length;

@@ -38,5 +38,6 @@ export function orderStates(model: HmmModel, by: StateOrder = 'return'): HmmMode
     logLik: model.logLik,
     iterations: model.iterations,
     labels: stateNames(model.k),
+    ...(model.weights ? { weights: model.weights.slice() } : {}),
   };
 }

@@ -23,6 +23,8 @@ export interface HmmModel {
   iterations: number;
   /** State names in state order (see stateNames). */
   labels: string[];
+  /** Per-feature weights of the emission log-density the model was fitted with (absent: all 1). */
+  weights?: number[];
 }
 
 export interface HmmFitOptions {
@@ -37,6 +39,15 @@ export interface HmmFitOptions {
   varFloor?: number;
   /** State order and naming, see orderStates (default 'return'). */
   order?: 'return' | 'volatility';
+  /**
+   * Per-feature weights of the emission log-density (default: all 1, the plain Gaussian HMM).
+   * A feature that is a trailing window statistic repeats information from the rows before it
+   * (20-day realised volatility moves by one return in twenty), so counting it in full every day
+   * over-weights it: EM then models its slow drifts inside a regime, e.g. splits a calm regime
+   * into a calmer and a less calm half. Weight 1/window counts each day's information about once
+   * (a composite likelihood). EM maximises the weighted log-likelihood; the M-step is unchanged.
+   */
+  weights?: readonly number[];
   /**
    * Extra EM starts tried after the seeded restarts, e.g. the previous walk-forward model
    * (any object with means, vars, trans, init of matching shape; vars are raised to the floor).

@@ -26,6 +26,8 @@ export interface WalkForwardOptions {
   warm_start?: boolean;
   /** State order and naming of every fit (see orderStates). */
   order?: 'return' | 'volatility';
+  /** Per-feature emission weights of every fit (see HmmFitOptions.weights). */
+  weights?: readonly number[];
 }
 
 export interface WalkForwardFit {

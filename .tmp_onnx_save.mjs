@@ -1,0 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import { trainGbdt } from './dist/lib/market/ml/gbdt.js';
+import { exportOnnx } from './dist/lib/market/ml/onnx.js';
+import { syntheticClasses } from './dist/lib/market/ml/synthetic.js';
+import { predictProba } from './dist/lib/market/ml/model.js';
+const f = 30;
+const train = syntheticClasses(100000, f, 1);
+const t0 = performance.now();
+const model = trainGbdt(train.X, train.y, 100000, f, { num_rounds: 200, num_leaves: 31, learning_rate: 0.1, seed: 7 });
+console.log('train s', (performance.now()-t0)/1000);
+writeFileSync('/tmp/bench_model.onnx', exportOnnx(model, Array.from({ length: f }, (_, j) => `x${j}`)));
+const test = syntheticClasses(100000, f, 2);
+writeFileSync('/tmp/bench_X.bin', Buffer.from(test.X.buffer));
+writeFileSync('/tmp/bench_js.bin', Buffer.from(predictProba(model, test.X, 100000).buffer));

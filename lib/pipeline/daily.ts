@@ -1,0 +1,169 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type winston from 'winston';
+import type { Project } from '../dag/project.js';
+import { openProject } from '../dag/project.js';
+import { selectInstances } from '../dag/plan.js';
+import type { RunOptions, RunSummary } from '../dag/runner.js';
+import { UserError } from '../dag/errors.js';
+import { decodeParquet } from '../io/parquet.js';
+import type { Table } from '../io/table.js';
+import { addTradingDays, previousTradingDay } from '../core/calendar.js';
+import type { Settings } from '../core/settings.js';
+import { instanceId } from '../dag/instanceId.js';
+
+export interface DailyOptions {
+  since?: string;
+  extend?: number;
+  retrain?: boolean;
+  concurrency?: number;
+  dryRun?: boolean;
+  json?: boolean;
+  logger: winston.Logger;
+  command: string;
+}
+
+type RunPlan = (project: Project, opts: RunOptions) => Promise<RunSummary>;
+
+/** Per-ticker change of the processed bars: new rows from `since`, or a restatement. */
+interface BarChange {
+  since?: string;
+  restated?: string;
+  full?: boolean;
+}
+
+const TIME_INDEXED = ['features', 'signals', 'predict', 'meta'];
+
+/**
+ * `dag run daily`: append the new bars and recompute only what they touch. Raw data and
+ * preprocessing run as usual (content-hashed); then every per-ticker time-indexed node whose
+ * inputs changed recomputes only rows from its ticker's first new date (minus its declared
+ * look-back), the regime engine continues its forward filter, and portfolio-level nodes
+ * (positions, backtest, latest.json) are rebuilt from the updated per-ticker artifacts. A
+ * restated bar (a changed existing row) falls back to a full rebuild of that ticker's chain.
+ * Models are not retrained unless --retrain.
+ */
+export async function runDaily(project: Project, opts: DailyOptions, runPlan: RunPlan): Promise<RunSummary> {
+  const started = performance.now();
+  const { logger } = opts;
+  if (opts.extend) project = await extendSample(project, opts.extend, logger);
+  const cfg = project.config as Settings;
+  if (!opts.retrain) requireModels(project, cfg);
+
+  const tickers = project.plan.tickers;
+  const before = new Map<string, Table | null>();
+  for (const t of tickers) before.set(t, await readIfExists(project.abs(`artifacts/processed/${t}.parquet`)));
+
+  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun };
+  const dataIds = selectInstances(project.plan, ['processed']);
+  const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
+  if (phaseA.failed > 0 || opts.dryRun) return phaseA;
+
+  const explicit = opts.since ? resolveSince(opts.since) : undefined;
+  const changes = new Map<string, BarChange>();
+  let lastDate: string | undefined;
+  for (const t of tickers) {
+    const after = await readIfExists(project.abs(`artifacts/processed/${t}.parquet`));
+    const last = (after?.columns.date as string[] | undefined)?.at(-1);
+    if (last && (!lastDate || last > lastDate)) lastDate = last;
+    const change = diffBars(before.get(t) ?? null, after);
+    if (change.restated) logger.warn(`${t}: restated bar on ${change.restated} (an existing row changed): rebuilding ${t}'s chain in full`);
+    if (explicit && !change.full && !change.restated) change.since = change.since && change.since < explicit ? change.since : explicit;
+    changes.set(t, change);
+  }
+  const bench = changes.get(cfg.benchmark)!;
+  if (bench.restated || bench.full) {
+    logger.warn(`the benchmark ${cfg.benchmark} was rebuilt in full: every ticker's features (relative strength) and the regimes are rebuilt in full`);
+    for (const c of changes.values()) c.full = true;
+  }
+
+  const since = new Map<string, string>();
+  const forceIds = new Set<string>();
+  for (const [t, c] of changes) {
+    if (c.full || c.restated || !c.since) continue;
+    for (const node of TIME_INDEXED) {
+      since.set(instanceId(node, t), c.since);
+      if (explicit) forceIds.add(instanceId(node, t));
+    }
+  }
+  if (bench.since && !bench.full && !bench.restated) since.set('regime', bench.since);
+  const skipTrain = !opts.retrain;
+  const ids = selectInstances(project.plan, project.dag.spec.targets.daily ?? ['latest'])
+    .filter((id) => !dataIds.includes(id) && !(skipTrain && project.plan.instances.get(id)!.node.id === 'train'));
+  if (skipTrain) warnIfRefitDue(project, cfg, lastDate, logger);
+  const phaseB = await runPlan(project, { ...common, target: 'daily', ids, since, forceIds });
+  const instances = [...phaseA.instances, ...phaseB.instances];
+  return {
+    target: 'daily',
+    executed: phaseA.executed + phaseB.executed,
+    skipped: phaseA.skipped + phaseB.skipped,
+    failed: phaseA.failed + phaseB.failed,
+    durationMs: Math.round(performance.now() - started),
+    instances,
+  };
+}
+
+/** `yesterday`, `today` or an ISO date, on the pipeline's trading calendar. */
+export function resolveSince(value: string, today = new Date().toISOString().slice(0, 10)): string {
+  if (value === 'today') return today;
+  if (value === 'yesterday') return previousTradingDay(today);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return value;
+  throw new UserError(`--since: expected yesterday, today or a date YYYY-MM-DD, got '${value}'`);
+}
+
+/** Where the new processed bars differ from the old: appended rows, or a restated row. */
+export function diffBars(before: Table | null, after: Table | null): BarChange {
+  if (!before || !after) return { full: true };
+  const oldDates = before.columns.date as string[];
+  const newDates = after.columns.date as string[];
+  const n = Math.min(oldDates.length, newDates.length);
+  for (let i = 0; i < n; i++) {
+    if (oldDates[i] !== newDates[i]) return { restated: oldDates[i] < newDates[i] ? oldDates[i] : newDates[i] };
+    for (const [name, col] of Object.entries(before.columns)) {
+      const other = after.columns[name];
+      if (!other) return { restated: oldDates[i] };
+      const a = col[i];
+      const b = other[i];
+      if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) return { restated: oldDates[i] };
+    }
+  }
+  if (newDates.length < oldDates.length) return { restated: oldDates[newDates.length] };
+  return newDates.length > oldDates.length ? { since: newDates[oldDates.length] } : {};
+}
+
+async function readIfExists(path: string): Promise<Table | null> {
+  return existsSync(path) ? decodeParquet(readFileSync(path), path) : null;
+}
+
+function requireModels(project: Project, cfg: Settings): void {
+  const registry = project.abs('artifacts/models/ml/models.json');
+  if (!existsSync(registry)) {
+    throw new UserError(
+      `No ML model found for horizon=${cfg.ml.horizons[0]}, ticker=${cfg.ml.scope === 'global' ? 'global' : cfg.tickers[0]}, model=${cfg.ml.model_name} ` +
+        '(daily mode does not train models: run `dag run backtest` first, or pass --retrain)',
+    );
+  }
+}
+
+/** Daily mode keeps the last trained model; say so when the walk-forward schedule wants a new one. */
+function warnIfRefitDue(project: Project, cfg: Settings, lastDate: string | undefined, logger: winston.Logger): void {
+  const registry = JSON.parse(readFileSync(project.abs('artifacts/models/ml/models.json'), 'utf8')) as { models: { predictFirst: string }[] };
+  const lastFold = registry.models.reduce((m, x) => (x.predictFirst > m ? x.predictFirst : m), '');
+  if (!lastFold || !lastDate) return;
+  const due = addTradingDays(lastFold, cfg.ml.walk_forward.refit_every);
+  if (lastDate >= due) {
+    logger.warn(`a walk-forward model refit was due on ${due} (ml.walk_forward.refit_every = ${cfg.ml.walk_forward.refit_every}); daily mode keeps predicting with the model first used on ${lastFold}: run \`dag run daily --retrain\` or \`dag run backtest\` to refit`);
+  }
+}
+
+/** Append n trading days to the sample market by raising data.sample.extra_days in the settings file. */
+async function extendSample(project: Project, n: number, logger: winston.Logger): Promise<Project> {
+  const cfg = project.config as Settings;
+  if (cfg.data.source !== 'sample') throw new UserError('--extend only applies to the sample market (data.source: sample)');
+  const doc = parseDocument(readFileSync(project.configFile, 'utf8'));
+  const next = cfg.data.sample.extra_days + n;
+  doc.setIn(['data', 'sample', 'extra_days'], next);
+  writeFileSync(project.configFile, doc.toString());
+  logger.info(`extended the sample market by ${n} trading day(s): data.sample.extra_days = ${next} in ${project.configFile}`);
+  return openProject({ dagFile: project.dag.file, configFile: project.configFile, workdir: project.workdir });
+}

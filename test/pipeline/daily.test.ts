@@ -1,0 +1,123 @@
+import { describe, expect, test } from '@jest/globals';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dagIn, makeWorkdir, SHARED_MARKET, SMALL, deepMerge } from '../support/pipeline.js';
+import { differingFiles } from '../support/artifacts.js';
+
+// Daily mode never retrains: the model files are identical, but a full run's model sidecars
+// report fold metrics over a longer range, so the train node's outputs are compared apart.
+const notTrainOutputs = (p: string) => p.startsWith('artifacts/models/ml/') || p.startsWith('artifacts/models/ml_metrics/');
+
+const runJson = (dir: string, args: string[]) => {
+  const r = dagIn(dir, [...args, '--json']);
+  if (r.code !== 0) throw new Error(`dag ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return { summary: JSON.parse(r.stdout) as { executed: number; instances: { node: string; ticker: string | null; action: string; reasons: string[] }[] }, stderr: r.stderr };
+};
+const ranIds = (s: { instances: { node: string; ticker: string | null; action: string }[] }) =>
+  s.instances.filter((i) => i.action === 'ran').map((i) => (i.ticker ? `${i.node}[${i.ticker}]` : i.node)).sort();
+
+describe('dag run daily on the sample market', () => {
+  test.each([['2020-12-31'], ['2020-09-30']])('backtest up to %s, then three daily runs of one new day each, equals a full run on the longer market', (end) => {
+    const settings = deepMerge(SMALL, { backtest: { end_date: end } });
+    const daily = makeWorkdir(settings);
+    runJson(daily, ['run', 'backtest']);
+    for (let k = 0; k < 3; k++) {
+      const { summary } = runJson(daily, ['run', 'daily', '--extend', '1']);
+      // models are not retrained in daily mode
+      expect(ranIds(summary)).not.toContain('train');
+      expect(summary.instances.filter((i) => i.node === 'features' && i.action === 'ran').every((i) => i.reasons.some((r) => r.startsWith('incremental from') || r.startsWith('input changed')))).toBe(true);
+    }
+    const full = makeWorkdir(deepMerge(settings, { data: { sample: { extra_days: 3 } } }));
+    runJson(full, ['run', 'backtest']);
+    expect(differingFiles(daily, full, notTrainOutputs)).toEqual([]);
+    // the ONNX models themselves are the same files
+    expect(differingFiles(daily, full, (p) => !p.endsWith('.onnx'))).toEqual([]);
+    const latest = JSON.parse(readFileSync(join(daily, 'artifacts/positions/hybrid_alpha_mvp/latest.json'), 'utf8'));
+    expect(Object.keys(latest.positions).sort()).toEqual(['MSFT', 'NVDA', 'SPY']);
+    expect(latest.applies_to > latest.as_of).toBe(true);
+    expect(Object.keys(latest.sources)).toContain('artifacts/positions/hybrid_alpha_mvp/NVDA.parquet');
+  });
+});
+
+/** Raw CSVs of a sample market written into `raw/`, then the workdir switched to data.source csv. */
+function csvWorkdir(settings: Record<string, unknown>, cutRows: number): { dir: string; tails: Record<string, string[]> } {
+  const gen = makeWorkdir(settings);
+  runJson(gen, ['run', 'sample']);
+  const dir = makeWorkdir(deepMerge(settings, { data: { source: 'csv' }, paths: { raw: 'raw/{ticker}.csv' } }));
+  mkdirSync(join(dir, 'raw'));
+  const tails: Record<string, string[]> = {};
+  for (const t of ['NVDA', 'MSFT', 'SPY']) {
+    const lines = readFileSync(join(gen, `data/raw/${t}_raw.csv`), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(dir, `raw/${t}.csv`), lines.slice(0, lines.length - cutRows).join('\n') + '\n');
+    tails[t] = lines.slice(lines.length - cutRows);
+  }
+  return { dir, tails };
+}
+
+describe('dag run daily with raw files that grow', () => {
+  test('one new bar for one ticker rebuilds only its chain and the portfolio-level nodes; status names the new row', () => {
+    const { dir, tails } = csvWorkdir(SMALL, 5);
+    runJson(dir, ['run', 'backtest']);
+    appendFileSync(join(dir, 'raw/NVDA.csv'), tails.NVDA[0] + '\n');
+    const status = JSON.parse(dagIn(dir, ['status', '--json']).stdout).instances as { node: string; ticker: string; reasons: string[] }[];
+    expect(status.find((i) => i.node === 'processed' && i.ticker === 'NVDA')!.reasons).toEqual(['input changed: 1 new row in raw/NVDA.csv']);
+    const { summary } = runJson(dir, ['run', 'daily']);
+    expect(ranIds(summary)).toEqual(['backtest', 'features[NVDA]', 'latest', 'meta[NVDA]', 'positions', 'predict[NVDA]', 'processed[NVDA]', 'report', 'signals[NVDA]']);
+  });
+
+  test('a restated bar falls back to a full rebuild of that ticker, with a warning naming the date, and still equals a full run', () => {
+    const { dir, tails } = csvWorkdir(SMALL, 3);
+    runJson(dir, ['run', 'backtest']);
+    // restate one historical close (inside [low, high]) and append a new day for every ticker
+    const nvda = readFileSync(join(dir, 'raw/NVDA.csv'), 'utf8').split('\n');
+    const row = nvda.length - 40;
+    const f = nvda[row].split(',');
+    const restatedDate = f[0];
+    f[4] = ((Number(f[2]) + Number(f[3])) / 2).toFixed(6);
+    nvda[row] = f.join(',');
+    writeFileSync(join(dir, 'raw/NVDA.csv'), nvda.join('\n'));
+    for (const t of ['NVDA', 'MSFT', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][0] + '\n');
+    const { summary, stderr } = runJson(dir, ['run', 'daily']);
+    expect(stderr).toContain(`NVDA: restated bar on ${restatedDate}`);
+    const features = summary.instances.filter((i) => i.node === 'features' && i.action === 'ran');
+    expect(features.find((i) => i.ticker === 'NVDA')!.reasons.some((r) => r.startsWith('incremental'))).toBe(false);
+    expect(features.find((i) => i.ticker === 'MSFT')!.reasons.some((r) => r.startsWith('incremental'))).toBe(true);
+
+    const full = makeWorkdir(deepMerge(SMALL, { data: { source: 'csv' }, paths: { raw: 'raw/{ticker}.csv' } }));
+    cpSync(join(dir, 'raw'), join(full, 'raw'), { recursive: true });
+    runJson(full, ['run', 'backtest']);
+    expect(differingFiles(dir, full, notTrainOutputs)).toEqual([]);
+  });
+});
+
+const haveReal = existsSync(SHARED_MARKET);
+if (!haveReal) console.warn(`skipping the real-data daily test: ${SHARED_MARKET} is not here`);
+
+(haveReal ? describe : describe.skip)('dag run daily on real files from ../shared/data/market', () => {
+  test('a full run up to D then daily runs adding D+1..D+3 equal a full run up to D+3', () => {
+    const settings = {
+      tickers: ['NVDA', 'SPX'], benchmark: 'SPX', data: { source: 'csv' }, paths: { raw: 'raw/{ticker}.csv' },
+      backtest: { start_date: '2008-01-01', end_date: '2010-12-31' },
+      regime: { min_train: 378, refit_every: 126 }, ml: { walk_forward: { min_train: 378, refit_every: 126 }, params: { num_rounds: 40 } },
+    };
+    const cut = (lines: string[], last: string) => lines.filter((l, i) => i === 0 || l.slice(0, 10) <= last);
+    const source = Object.fromEntries(['NVDA', 'SPX'].map((t) => [t, readFileSync(join(SHARED_MARKET, `${t}.csv`), 'utf8').trimEnd().split('\n')]));
+    const end = '2010-12-31';
+    const daily = makeWorkdir(settings);
+    mkdirSync(join(daily, 'raw'));
+    for (const t of ['NVDA', 'SPX']) writeFileSync(join(daily, `raw/${t}.csv`), cut(source[t], '2010-12-20').join('\n') + '\n');
+    runJson(daily, ['run', 'backtest']);
+    const next = source.SPX.filter((l) => l.slice(0, 10) > '2010-12-20' && l.slice(0, 10) <= end).map((l) => l.slice(0, 10));
+    for (const d of next.slice(0, 3)) {
+      for (const t of ['NVDA', 'SPX']) {
+        const line = source[t].find((l) => l.startsWith(d));
+        if (line) appendFileSync(join(daily, `raw/${t}.csv`), line + '\n');
+      }
+      runJson(daily, ['run', 'daily']);
+    }
+    const full = makeWorkdir(settings);
+    cpSync(join(daily, 'raw'), join(full, 'raw'), { recursive: true });
+    runJson(full, ['run', 'backtest']);
+    expect(differingFiles(daily, full, notTrainOutputs)).toEqual([]);
+  });
+});
