@@ -1,19 +1,24 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { generateSampleMarket } from '../lib/market/data/sample.js';
-import { maxLookback } from '../lib/market/features/options.js';
 import { sampleEnd, sampleStart } from '../lib/pipeline/sampleWindow.js';
-import type { Settings } from '../lib/core/settings.js';
+
+/**
+ * Rows of feature look-back the sample provides before the training windows: the `lookback` the
+ * features node declares in pipeline.dag.yaml, the longest history any accepted features config may
+ * read (tasks/features.ts refuses a config needing more). A constant, not derived from the
+ * `features` settings, so that editing feature windows does not regenerate the market (and make
+ * `processed` and everything after it stale) when the data would be the same.
+ */
+export const SAMPLE_FEATURE_LOOKBACK = 260;
 
 /** Node `sample`: the embedded synthetic market, written as raw Yahoo-style CSVs. */
 export default function sample(ctx: TaskContext): void {
   const tickers = ctx.param<string[]>('tickers');
-  const features = ctx.param<Settings['features']>('features');
-  const lookback = maxLookback({ ...features.lookbacks, volume_z: features.volume_z, rs: features.rs });
   const trainRows = Math.max(ctx.param<number>('ml.walk_forward.min_train'), ctx.param<number>('regime.min_train'));
   const market = generateSampleMarket({
     tickers,
     benchmark: ctx.param<string>('benchmark'),
-    start: sampleStart(ctx.param<string>('backtest.start_date'), lookback, trainRows),
+    start: sampleStart(ctx.param<string>('backtest.start_date'), SAMPLE_FEATURE_LOOKBACK, trainRows),
     end: sampleEnd(ctx.param<string>('backtest.end_date'), ctx.param<number>('data.sample.extra_days')),
     seed: ctx.param<number>('data.sample.seed'),
   });

@@ -10,6 +10,9 @@ import { runPlan, runLogPath, type RunSummary } from './runner.js';
 import { createLogger, closeLogger } from './log.js';
 import { loadDagFile } from './spec.js';
 import { UserError } from './errors.js';
+import { buildLock, lockPath, writeLock } from './lock.js';
+import { formatVerify, verify } from './verify.js';
+import { auditLookahead, formatAudit } from './audit.js';
 
 /** Exit codes: 0 success, 1 a task failed (or a check found differences), 2 bad usage/config/DAG, 3 another run holds the lock. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3 } as const;
@@ -120,6 +123,11 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             command: `dag ${process.argv.slice(2).join(' ')}`,
           });
         }
+        if (opts.updateLock && summary.failed === 0 && !opts.dryRun) {
+          const ids = selectInstances(project.plan, targetNodes(project, target));
+          writeLock(project, buildLock(project, target, ids));
+          logger.info(`wrote ${lockPath(project)} (${ids.length} instances of ${target})`);
+        }
         if (summary.failed === 0 && !opts.dryRun && hooks.afterRun) {
           await hooks.afterRun(project, target, summary, (line) => logger.info(line));
         }
@@ -153,6 +161,37 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'mermaid', 'dot', 'json']).default('text'))
     .action((opts: { dag?: string; format: GraphFormat }) => {
       process.stdout.write(formatGraph(loadDagFile(findDagFile(opts.dag)), opts.format) + '\n');
+    });
+
+  addCommon(program.command('verify [target]'))
+    .description('Rebuild the target from scratch in a temporary folder and compare every output with dag.lock (your artifacts are not touched).')
+    .option('--lock <file>', 'lock file (default: dag.lock beside the DAG file)')
+    .option('--concurrency <n>', 'instances run at once (default: number of cores)', positiveInt)
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (target: string | undefined, opts: CommonOpts & { lock?: string; concurrency?: number }) => {
+      const project = await open(opts);
+      const logger = createLogger({ quiet: Boolean(opts.json) });
+      const result = await verify(project, target ?? 'backtest', opts.lock ? resolve(opts.lock) : lockPath(project), { logger, concurrency: opts.concurrency });
+      await closeLogger(logger);
+      process.stdout.write((opts.json ? JSON.stringify(result) : formatVerify(result)) + '\n');
+      if (!result.ok) process.exitCode = EXIT.failed;
+    });
+
+  const audit = program.command('audit').description('Checks that artifacts are honest.');
+  addCommon(audit.command('lookahead'))
+    .description('Perturb every bar after each cutoff, rebuild in a temporary folder, and check that no artifact row dated <= the cutoff changes (declared forward-looking columns excepted).')
+    .option('--cutoff <date>', 'cutoff date YYYY-MM-DD (repeatable; default: three dates spread over the data)', collect)
+    .option('--target <target>', 'target to rebuild', 'backtest')
+    .option('--concurrency <n>', 'instances run at once (default: number of cores)', positiveInt)
+    .option('--json', 'print the result as JSON on stdout')
+    .action(async (opts: CommonOpts & { cutoff?: string[]; target: string; concurrency?: number }) => {
+      for (const c of opts.cutoff ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(c)) throw new UserError(`--cutoff: '${c}' is not a date YYYY-MM-DD`);
+      const project = await open(opts);
+      const logger = createLogger({ quiet: Boolean(opts.json) });
+      const result = await auditLookahead(project, opts.target, opts.cutoff, { logger, concurrency: opts.concurrency });
+      await closeLogger(logger);
+      process.stdout.write((opts.json ? JSON.stringify(result) : formatAudit(result)) + '\n');
+      if (!result.ok) process.exitCode = EXIT.failed;
     });
 
   hooks.extend?.(program);

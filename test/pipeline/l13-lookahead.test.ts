@@ -8,7 +8,7 @@
 import { describe, test, expect, beforeAll } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dagIn, makeWorkdir, SMALL } from '../support/pipeline.js';
+import { dagIn, makeWorkdir, readSettings, SMALL } from '../support/pipeline.js';
 import { mulberry32, readParquet, type Read } from './l13-support.js';
 
 const CSV = { ...SMALL, data: { source: 'csv' } };
@@ -70,7 +70,7 @@ beforeAll(async () => {
   const src = makeWorkdir(SMALL);
   const r = dagIn(src, ['run', 'sample']);
   if (r.code !== 0) throw new Error(`dag run sample failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
-  tickers = (await import('yaml')).parse(readFileSync(join(src, 'config/settings.yaml'), 'utf8')).tickers;
+  tickers = readSettings(src).tickers;
   rawText = Object.fromEntries(tickers.map((t) => [t, readFileSync(join(src, `data/raw/${t}_raw.csv`), 'utf8')]));
   Object.assign(base, await load(runSignals(rawText)));
   dates = base[tickers[0]!]!.features.date;

@@ -4,8 +4,9 @@
  * probabilities. Inputs and arithmetic stay float64, so ONNX Runtime reproduces predictProba to
  * rounding. Encoded by hand with protobufjs because no ONNX writer exists for Node.
  *
- * Graph: X double [N, F] -> TreeEnsemble -> tree_scores -> Add(base_score) -> scores [N, C]
- *        -> Softmax(axis=1) -> probabilities [N, C]. Both `scores` and `probabilities` are outputs.
+ * Graph: X double [N, F] -> one TreeEnsemble per class -> Concat(axis=1) -> tree_scores [N, C]
+ *        -> Add(base_score) -> scores [N, C] -> Softmax(axis=1) -> probabilities [N, C].
+ *        Both `scores` and `probabilities` are outputs.
  */
 import type { GbdtModel } from './model.js';
 import { ATTR, DTYPE, onnxModelType } from './onnxProto.js';
@@ -46,65 +47,19 @@ export function exportOnnx(model: GbdtModel, featureNames: string[], options: On
   const classes = options.classes ?? Array.from({ length: C }, (_, c) => c);
   if (classes.length !== C) throw new Error(`exportOnnx: ${classes.length} class labels for a model with ${C} classes`);
 
-  const featureIds: number[] = [];
-  const splits: number[] = [];
-  const trueNode: number[] = [];
-  const trueLeaf: number[] = [];
-  const falseNode: number[] = [];
-  const falseLeaf: number[] = [];
-  const missingTrue: number[] = [];
-  const treeRoots: number[] = [];
-  const leafTarget: number[] = [];
-  const leafWeight: number[] = [];
-  for (const t of model.trees) {
-    const nodeBase = featureIds.length;
-    const leafBase = leafTarget.length;
-    treeRoots.push(nodeBase);
-    for (const w of t.leafValue) {
-      leafTarget.push(t.classId);
-      leafWeight.push(w);
-    }
-    if (t.splitFeature.length === 0) {
-      // TreeEnsemble has no leaf-only tree: a split whose both branches reach the single leaf.
-      featureIds.push(0);
-      splits.push(0);
-      missingTrue.push(1);
-      trueNode.push(leafBase);
-      trueLeaf.push(1);
-      falseNode.push(leafBase);
-      falseLeaf.push(1);
-      continue;
-    }
-    for (let k = 0; k < t.splitFeature.length; k++) {
-      featureIds.push(t.splitFeature[k]);
-      splits.push(t.threshold[k]);
-      missingTrue.push(t.defaultLeft[k] ? 1 : 0);
-      const [ln, ll] = child(t.left[k], nodeBase, leafBase);
-      const [rn, rl] = child(t.right[k], nodeBase, leafBase);
-      trueNode.push(ln);
-      trueLeaf.push(ll);
-      falseNode.push(rn);
-      falseLeaf.push(rl);
-    }
-  }
-  const nNodes = featureIds.length;
-
-  const ensemble: Attr[] = [
-    { name: 'aggregate_function', type: ATTR.INT, i: 1 }, // SUM
-    { name: 'leaf_targetids', type: ATTR.INTS, ints: leafTarget },
-    { name: 'leaf_weights', type: ATTR.TENSOR, t: doubleTensor(leafWeight) },
-    { name: 'n_targets', type: ATTR.INT, i: C },
-    { name: 'nodes_falseleafs', type: ATTR.INTS, ints: falseLeaf },
-    { name: 'nodes_falsenodeids', type: ATTR.INTS, ints: falseNode },
-    { name: 'nodes_featureids', type: ATTR.INTS, ints: featureIds },
-    { name: 'nodes_missing_value_tracks_true', type: ATTR.INTS, ints: missingTrue },
-    { name: 'nodes_modes', type: ATTR.TENSOR, t: { dims: [nNodes], data_type: DTYPE.UINT8, raw_data: new Uint8Array(nNodes) } }, // all BRANCH_LEQ
-    { name: 'nodes_splits', type: ATTR.TENSOR, t: doubleTensor(splits) },
-    { name: 'nodes_trueleafs', type: ATTR.INTS, ints: trueLeaf },
-    { name: 'nodes_truenodeids', type: ATTR.INTS, ints: trueNode },
-    { name: 'post_transform', type: ATTR.INT, i: 0 }, // NONE: softmax is a separate node
-    { name: 'tree_roots', type: ATTR.INTS, ints: treeRoots },
-  ];
+  // One single-target ensemble per class, joined by Concat: ONNX Runtime evaluates a
+  // single-target ensemble in blocks of rows (every tree over a block of rows, then the next
+  // tree), a multi-target one row by row over all trees, which misses the cache on large models.
+  // Each class score is still the sum of its trees in training order, so the numbers are equal.
+  const ensembles = Array.from({ length: C }, (_, c) => ensembleAttributes(model.trees.filter((t) => t.classId === c)));
+  const treeNodes = ensembles.map((attribute, c) => ({
+    input: [ONNX_INPUT],
+    output: [`tree_scores_${c}`],
+    name: `trees_${c}`,
+    op_type: 'TreeEnsemble',
+    domain: 'ai.onnx.ml',
+    attribute,
+  }));
 
   const meta: Record<string, string> = {
     ...options.metadata,
@@ -128,7 +83,15 @@ export function exportOnnx(model: GbdtModel, featureNames: string[], options: On
     graph: {
       name: 'gbdt_softmax',
       node: [
-        { input: [ONNX_INPUT], output: ['tree_scores'], name: 'trees', op_type: 'TreeEnsemble', domain: 'ai.onnx.ml', attribute: ensemble },
+        ...treeNodes,
+        {
+          input: treeNodes.map((t) => t.output[0]),
+          output: ['tree_scores'],
+          name: 'concat_classes',
+          op_type: 'Concat',
+          domain: '',
+          attribute: [{ name: 'axis', type: ATTR.INT, i: 1 }],
+        },
         { input: ['tree_scores', 'base_score'], output: [ONNX_SCORES], name: 'add_base', op_type: 'Add', domain: '' },
         {
           input: [ONNX_SCORES],
@@ -154,6 +117,66 @@ export function exportOnnx(model: GbdtModel, featureNames: string[], options: On
   const err = type.verify(message);
   if (err) throw new Error(`exportOnnx: invalid ONNX message: ${err}`);
   return type.encode(type.fromObject(message)).finish();
+}
+
+/** TreeEnsemble attributes (one target, sum of leaf weights) for one class's trees, in order. */
+function ensembleAttributes(trees: GbdtModel['trees']): Attr[] {
+  const featureIds: number[] = [];
+  const splits: number[] = [];
+  const trueNode: number[] = [];
+  const trueLeaf: number[] = [];
+  const falseNode: number[] = [];
+  const falseLeaf: number[] = [];
+  const missingTrue: number[] = [];
+  const treeRoots: number[] = [];
+  const leafWeight: number[] = [];
+  // A class without trees scores 0: one split-less tree with a zero leaf.
+  const list = trees.length > 0 ? trees : [{ splitFeature: [], threshold: [], defaultLeft: [], left: [], right: [], leafValue: [0] }];
+  for (const t of list) {
+    const nodeBase = featureIds.length;
+    const leafBase = leafWeight.length;
+    treeRoots.push(nodeBase);
+    for (const w of t.leafValue) leafWeight.push(w);
+    if (t.splitFeature.length === 0) {
+      // TreeEnsemble has no leaf-only tree: a split whose both branches reach the single leaf.
+      featureIds.push(0);
+      splits.push(0);
+      missingTrue.push(1);
+      trueNode.push(leafBase);
+      trueLeaf.push(1);
+      falseNode.push(leafBase);
+      falseLeaf.push(1);
+      continue;
+    }
+    for (let k = 0; k < t.splitFeature.length; k++) {
+      featureIds.push(t.splitFeature[k]);
+      splits.push(t.threshold[k]);
+      missingTrue.push(t.defaultLeft[k] ? 1 : 0);
+      const [ln, ll] = child(t.left[k], nodeBase, leafBase);
+      const [rn, rl] = child(t.right[k], nodeBase, leafBase);
+      trueNode.push(ln);
+      trueLeaf.push(ll);
+      falseNode.push(rn);
+      falseLeaf.push(rl);
+    }
+  }
+  const nNodes = featureIds.length;
+  return [
+    { name: 'aggregate_function', type: ATTR.INT, i: 1 }, // SUM
+    { name: 'leaf_targetids', type: ATTR.INTS, ints: new Array<number>(leafWeight.length).fill(0) },
+    { name: 'leaf_weights', type: ATTR.TENSOR, t: doubleTensor(leafWeight) },
+    { name: 'n_targets', type: ATTR.INT, i: 1 },
+    { name: 'nodes_falseleafs', type: ATTR.INTS, ints: falseLeaf },
+    { name: 'nodes_falsenodeids', type: ATTR.INTS, ints: falseNode },
+    { name: 'nodes_featureids', type: ATTR.INTS, ints: featureIds },
+    { name: 'nodes_missing_value_tracks_true', type: ATTR.INTS, ints: missingTrue },
+    { name: 'nodes_modes', type: ATTR.TENSOR, t: { dims: [nNodes], data_type: DTYPE.UINT8, raw_data: new Uint8Array(nNodes) } }, // all BRANCH_LEQ
+    { name: 'nodes_splits', type: ATTR.TENSOR, t: doubleTensor(splits) },
+    { name: 'nodes_trueleafs', type: ATTR.INTS, ints: trueLeaf },
+    { name: 'nodes_truenodeids', type: ATTR.INTS, ints: trueNode },
+    { name: 'post_transform', type: ATTR.INT, i: 0 }, // NONE: softmax is a separate node
+    { name: 'tree_roots', type: ATTR.INTS, ints: treeRoots },
+  ];
 }
 
 /** A child pointer as (index, isLeaf) in the ensemble's global node / leaf numbering. */
