@@ -24,9 +24,9 @@ const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 500);
 const BENCHMARK = 'SPY';
-// The sample starts ~724 trading days (longest look-back + training windows) before
-// backtest.start_date, so this backtest window gives a sample of 2013-01 .. 2024-12: 12 years.
-const START = '2015-11-25';
+// The sample starts 785 trading days (260 rows of feature look-back + 504 of training + 21) before
+// backtest.start_date, so this backtest window gives a sample of 2013-01-02 .. 2024-12-31: 12 years.
+const START = '2016-02-16';
 const END = '2024-12-31';
 const TIME = '/usr/bin/time';
 
