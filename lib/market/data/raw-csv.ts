@@ -1,0 +1,75 @@
+import { finding, type DqFinding } from './dq.js';
+import { detectLayout, expectedLayoutsText, type RawColumn, type RawLayout } from './raw-layouts.js';
+import { emptyRecords, sliceRecords, type RawRecords } from './raw-records.js';
+
+export interface CsvRead {
+  layout: RawLayout;
+  records: RawRecords;
+}
+
+/** What a CSV could not give as records: a file-level problem (0-byte or header-only file). */
+export interface CsvFileProblem {
+  problem: DqFinding;
+}
+
+const NUMERIC: readonly RawColumn[] = ['open', 'high', 'low', 'close', 'adjclose', 'volume'];
+
+/**
+ * Read a raw daily-price CSV into records. The header picks the layout (an unknown header throws,
+ * whatever the bad-row policy, since no row can be read); rows with the wrong number of fields or a
+ * field that is not a number are kept as `malformed` for the validator to report with the rest.
+ * Fields are plain comma-separated values: the supported layouts never quote.
+ */
+export function readRawCsv(text: string, file: string, ticker: string): CsvRead | CsvFileProblem {
+  if (text.length === 0) return { problem: finding(0, '', 'zero_byte_file', '0-byte file: no header and no rows') };
+  const lines = text.split('\n');
+  const endsWithNewline = lines[lines.length - 1] === '';
+  if (endsWithNewline) lines.pop();
+  const header = lines[0]!.replace(/^\uFEFF/, '').replace(/\r$/, '');
+  const layout = detectLayout(header);
+  if (!layout) {
+    throw new Error(`${file}:1: ${ticker}: unknown header '${header}'; expected one of ${expectedLayoutsText()}`);
+  }
+  const cols = layout.columns;
+  const width = cols.length;
+  const idx = (c: RawColumn): number => cols.indexOf(c);
+  const iDate = idx('date');
+  const numericAt = NUMERIC.map((c) => idx(c));
+  const rec = emptyRecords(lines.length - 1, layout.columns.includes('adjclose'));
+  const targets: (Float64Array | null)[] = [rec.open, rec.high, rec.low, rec.close, rec.adjClose, rec.volume];
+  let n = 0;
+  for (let li = 1; li < lines.length; li++) {
+    let text = lines[li]!;
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (text.trim() === '') continue;
+    const fields = text.split(',');
+    const row = n++;
+    rec.line[row] = li + 1;
+    rec.date[row] = (fields[iDate] ?? '').trim();
+    if (fields.length !== width) {
+      const last = li === lines.length - 1 && !endsWithNewline;
+      const what = `expected ${width} fields, found ${fields.length}`;
+      rec.malformed.set(row, { kind: 'field_count', message: last ? `truncated last line: ${what}` : what });
+      for (const t of targets) if (t) t[row] = NaN;
+      continue;
+    }
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[k];
+      if (!t) continue;
+      const token = fields[numericAt[k]!]!;
+      const v = Number(token);
+      // Number('') is 0 and Number('1e3') is 1000: an empty field must not read as a zero price.
+      if (token.trim() === '') {
+        t[row] = NaN;
+        if (!rec.malformed.has(row)) rec.malformed.set(row, { kind: 'missing_value', message: `${NUMERIC[k]} is missing` });
+      } else if (!Number.isFinite(v)) {
+        t[row] = NaN;
+        if (!rec.malformed.has(row)) rec.malformed.set(row, { kind: 'non_numeric', message: `${NUMERIC[k]} '${token}' is not a number` });
+      } else {
+        t[row] = v;
+      }
+    }
+  }
+  if (n === 0) return { problem: finding(1, '', 'empty_file', 'empty file: header only, no data rows') };
+  return { layout, records: sliceRecords(rec, n) };
+}

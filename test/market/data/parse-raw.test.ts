@@ -1,0 +1,136 @@
+import { describe, test, expect } from '@jest/globals';
+import { buildBars } from '../../../lib/market/data/build-bars.js';
+import { parseRawCsv } from '../../../lib/market/data/parse-raw.js';
+import { emptyRecords } from '../../../lib/market/data/raw-records.js';
+
+const opts = { file: 'data/raw/X_raw.csv', ticker: 'X', onBadRows: 'error' as const };
+const drop = { ...opts, onBadRows: 'drop' as const };
+
+describe('layouts', () => {
+  test('Yahoo layout: prices scaled by AdjClose/Close, volume divided, dollar volume kept', () => {
+    const text = 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,10,12,9,11,5.5,1000\n2020-01-03,11,11.5,10,10,10,2000\n';
+    const { bars, dq } = parseRawCsv(text, opts);
+    // Hand-worked: day 1 factor 5.5/11 = 0.5.
+    expect(bars.date).toEqual(['2020-01-02', '2020-01-03']);
+    expect(Array.from(bars.adj_factor)).toEqual([0.5, 1]);
+    expect(Array.from(bars.open)).toEqual([5, 11]);
+    expect(Array.from(bars.high)).toEqual([6, 11.5]);
+    expect(Array.from(bars.low)).toEqual([4.5, 10]);
+    expect(Array.from(bars.close)).toEqual([5.5, 10]);
+    expect(Array.from(bars.raw_close)).toEqual([11, 10]);
+    expect(Array.from(bars.volume)).toEqual([2000, 2000]);
+    expect(bars.close[0]! * bars.volume[0]!).toBe(11 * 1000);
+    expect(dq).toEqual({ ticker: 'X', file: 'data/raw/X_raw.csv', rows_in: 2, rows_out: 2, dropped: 0, findings: [] });
+  });
+
+  test('lower-case layout with adjclose (the SPX file)', () => {
+    const text = 'date,open,high,low,close,adjclose,volume\n2020-01-02,10,12,9,11,11,1000';
+    const { bars } = parseRawCsv(text, opts);
+    expect(Array.from(bars.adj_factor)).toEqual([1]);
+    expect(Array.from(bars.close)).toEqual([11]);
+  });
+
+  test('Kaggle layout (volume before Name) and Stooq layout: no adjustment column, factor 1', () => {
+    const kaggle = 'date,open,high,low,close,volume,Name\n2020-01-02,10,12,9,11,500,X\n2020-01-03,11,13,10,12,600,X\n';
+    const k = parseRawCsv(kaggle, opts).bars;
+    expect(Array.from(k.volume)).toEqual([500, 600]);
+    expect(Array.from(k.close)).toEqual([11, 12]);
+    expect(Array.from(k.adj_factor)).toEqual([1, 1]);
+    const stooq = 'Date,Open,High,Low,Close,Volume\r\n2020-01-02,10,12,9,11,700\r\n';
+    const s = parseRawCsv(stooq, opts).bars;
+    expect(Array.from(s.volume)).toEqual([700]);
+    expect(Array.from(s.raw_close)).toEqual([11]);
+  });
+
+  test('a byte-order mark and Windows line ends are accepted', () => {
+    const text = '\uFEFFDate,Open,High,Low,Close,Adj Close,Volume\r\n2020-01-02,10,12,9,11,11,1000\r\n';
+    expect(parseRawCsv(text, opts).bars.date).toEqual(['2020-01-02']);
+  });
+
+  test('dates must be ISO', () => {
+    const text = 'Date,Open,High,Low,Close,Adj Close,Volume\n01/02/2020,10,12,9,11,11,1000\n';
+    expect(() => parseRawCsv(text, opts)).toThrow("data/raw/X_raw.csv:2: 01/02/2020: X: date '01/02/2020' is not an ISO date YYYY-MM-DD");
+    const feb30 = 'Date,Open,High,Low,Close,Adj Close,Volume\n2021-02-29,10,12,9,11,11,1000\n';
+    expect(() => parseRawCsv(feb30, opts)).toThrow('is not an ISO date');
+  });
+});
+
+describe('data-quality rules', () => {
+  const H = 'Date,Open,High,Low,Close,Adj Close,Volume';
+  test.each([
+    ['2020-01-02,0,12,9,11,11,1000', 'open 0 is not positive'],
+    ['2020-01-02,10,12,-9,11,11,1000', 'low -9 is not positive'],
+    ['2020-01-02,10,12,9,11,,1000', 'adjclose is missing'],
+    ['2020-01-02,13,12,9,11,11,1000', 'open 13 outside [low 9, high 12]'],
+    ['2020-01-02,10,12,9,8,8,1000', 'close 8 outside [low 9, high 12]'],
+    ['2020-01-02,10,12,9,11,11,-5', 'volume -5 is negative'],
+    ['2020-01-02,10,12,9,11,11,null', "volume 'null' is not a number"],
+  ])('%s -> %s', (row, problem) => {
+    expect(() => parseRawCsv(`${H}\n${row}\n2020-01-03,10,12,9,11,11,1000\n`, opts)).toThrow(`data/raw/X_raw.csv:2: 2020-01-02: X: ${problem}`);
+  });
+
+  test('zero volume and gaps over 7 calendar days are warnings: the rows stay', () => {
+    const text = `${H}\n2020-01-02,10,12,9,11,11,1000\n2020-01-03,10,12,9,11,11,0\n2020-01-13,10,12,9,11,11,1000\n2020-01-21,10,12,9,11,11,1000\n`;
+    const { bars, dq } = parseRawCsv(text, opts);
+    expect(bars.date).toHaveLength(4);
+    expect(dq.dropped).toBe(0);
+    expect(dq.findings).toEqual([
+      { line: 3, date: '2020-01-03', kind: 'zero_volume', level: 'warning', message: 'zero volume' },
+      { line: 4, date: '2020-01-13', kind: 'gap', level: 'warning', message: 'gap of 10 calendar days since 2020-01-03 (more than 7)' },
+      { line: 5, date: '2020-01-21', kind: 'gap', level: 'warning', message: 'gap of 8 calendar days since 2020-01-13 (more than 7)' },
+    ]);
+  });
+
+  test('drop mode: several bad rows dropped, findings sorted by line, kept rows untouched', () => {
+    const text = [
+      H,
+      '2020-01-02,10,12,9,11,11,1000',
+      '2020-01-03,10,9,12,11,11,1000', // high < low
+      '2020-01-03,10,12,9,11,11,1000',
+      '2020-01-03,10,12,9,11,11,1000', // duplicate
+      '2020-01-06,abc,12,9,11,11,1000', // text
+      '2020-01-01,10,12,9,11,11,1000', // out of order
+      '2020-01-07,10,12,9,11,11', // field count (not last line)
+      '2020-01-08,10,12,9,11,11,1000',
+      '',
+    ].join('\n');
+    const { bars, dq } = parseRawCsv(text, drop);
+    expect(bars.date).toEqual(['2020-01-02', '2020-01-03', '2020-01-08']);
+    expect(dq.rows_in).toBe(8);
+    expect(dq.dropped).toBe(5);
+    expect(dq.findings.map((f) => [f.line, f.kind])).toEqual([
+      [3, 'high_below_low'],
+      [5, 'duplicate_date'],
+      [6, 'non_numeric'],
+      [7, 'out_of_order'],
+      [8, 'field_count'],
+    ]);
+    expect(dq.findings[4]!.message).toBe('expected 7 fields, found 6');
+  });
+
+  test('a file whose every row is bad throws in drop mode too', () => {
+    expect(() => parseRawCsv(`${H}\n2020-01-02,x,12,9,11,11,1000\n`, drop)).toThrow(
+      "data/raw/X_raw.csv: X: every row was dropped (1 rows); first problem: data/raw/X_raw.csv:2: 2020-01-02: X: open 'x' is not a number",
+    );
+  });
+});
+
+describe('buildBars on records from another reader (e.g. parquet)', () => {
+  test('NaN reads as missing; line numbers come from the records', () => {
+    const r = emptyRecords(2, false);
+    r.line = [2, 3];
+    r.date = ['2020-01-02', '2020-01-03'];
+    r.open.set([10, 10]);
+    r.high.set([12, 12]);
+    r.low.set([9, 9]);
+    r.close.set([11, NaN]);
+    r.volume.set([100, 100]);
+    expect(() => buildBars(r, { file: 'data/raw/X_raw.parquet', ticker: 'X', onBadRows: 'error' })).toThrow(
+      'data/raw/X_raw.parquet:3: 2020-01-03: X: close is missing',
+    );
+    const { bars, dq } = buildBars(r, { file: 'data/raw/X_raw.parquet', ticker: 'X', onBadRows: 'drop' });
+    expect(bars.date).toEqual(['2020-01-02']);
+    expect(Array.from(bars.adj_factor)).toEqual([1]);
+    expect(dq.findings[0]).toMatchObject({ line: 3, kind: 'missing_value' });
+  });
+});
