@@ -6,7 +6,6 @@ import { openProject } from '../dag/project.js';
 import { selectInstances } from '../dag/plan.js';
 import type { RunOptions, RunSummary } from '../dag/runner.js';
 import { UserError } from '../dag/errors.js';
-import { decodeParquet } from '../io/parquet.js';
 import type { Table } from '../io/table.js';
 import { addTradingDays, previousTradingDay } from '../core/calendar.js';
 import type { Settings } from '../core/settings.js';
@@ -132,7 +131,9 @@ export function diffBars(before: Table | null, after: Table | null): BarChange {
 }
 
 async function readIfExists(path: string): Promise<Table | null> {
-  return existsSync(path) ? decodeParquet(readFileSync(path), path) : null;
+  if (!existsSync(path)) return null;
+  const { decodeParquet } = await import('../io/parquet.js');
+  return decodeParquet(readFileSync(path), path);
 }
 
 function requireModels(project: Project, cfg: Settings): void {
