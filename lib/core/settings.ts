@@ -14,6 +14,8 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-
 const ticker = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.\-]{0,14}$/, 'must be a plain ticker symbol (letters, digits, . or -)');
 const posInt = z.number().int().positive();
 const lookbackList = z.array(posInt).min(1);
+// windows of moving averages and standard deviations need at least two values
+const windowList = z.array(z.number().int().min(2, 'must be a window of at least 2 rows')).min(1);
 
 const settingsSchema = z
   .strictObject({
@@ -40,8 +42,8 @@ const settingsSchema = z
       cash_rate: z.number().min(0).max(1).default(0),
     }),
     features: z.strictObject({
-      lookbacks: z.strictObject({ sma: lookbackList, returns: lookbackList, realized_vol: lookbackList }),
-      volume_z: posInt.default(20),
+      lookbacks: z.strictObject({ sma: windowList, returns: lookbackList, realized_vol: windowList }),
+      volume_z: z.number().int().min(2).default(20),
       rs: lookbackList.default([20, 60]),
     }),
     signals: z.strictObject({
@@ -138,6 +140,11 @@ const settingsSchema = z
     need(s.signals.rel_strength.window, 'rs');
     if (!s.features.lookbacks.realized_vol.includes(s.risk.vol_window)) {
       ctx.addIssue({ code: 'custom', path: ['risk', 'vol_window'], message: `rv_${s.risk.vol_window} is not computed: add ${s.risk.vol_window} to features.lookbacks.realized_vol` });
+    }
+    for (const [key, wf] of [['regime', s.regime], ['ml.walk_forward', s.ml.walk_forward]] as const) {
+      if (wf.window === 'rolling' && wf.window_days < wf.min_train) {
+        ctx.addIssue({ code: 'custom', path: [...key.split('.'), 'window_days'], message: `a rolling window of ${wf.window_days} rows cannot hold min_train = ${wf.min_train} rows` });
+      }
     }
     if (!s.paths.raw.includes('{ticker}')) {
       ctx.addIssue({ code: 'custom', path: ['paths', 'raw'], message: "must contain '{ticker}'" });

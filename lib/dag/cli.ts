@@ -108,7 +108,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       let summary: RunSummary;
       try {
         const custom = hooks.customTargets?.[target];
-        if (custom) summary = await custom(project, { ...opts, logger, command: process.argv.slice(2).join(' ') }, runPlan);
+        if (custom) summary = await custom(project, { ...opts, logger, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
         else {
           const ids = selectInstances(project.plan, targetNodes(project, target), opts.ticker as string[] | undefined);
           summary = await runPlan(project, {
@@ -128,7 +128,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
           writeLock(project, buildLock(project, target, ids));
           logger.info(`wrote ${lockPath(project)} (${ids.length} instances of ${target})`);
         }
-        if (summary.failed === 0 && !opts.dryRun && hooks.afterRun) {
+        if (summary.failed === 0 && !opts.dryRun && !opts.ticker && hooks.afterRun) {
           await hooks.afterRun(project, target, summary, (line) => logger.info(line));
         }
         if (!opts.dryRun) logger.info(`run summary ${JSON.stringify({ executed: summary.executed, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs })}`);

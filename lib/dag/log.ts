@@ -22,6 +22,7 @@ class RunLogTransport extends Transport {
   }
 
   override close(): void {
+    if (this.lines.length === 0) return;
     mkdirSync(dirname(this.file), { recursive: true });
     writeFileSync(this.file, this.lines.join('\n') + '\n');
   }

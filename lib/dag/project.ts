@@ -76,6 +76,6 @@ export function targetNodes(project: Project, target: string): string[] {
   const named = project.dag.spec.targets[target];
   if (named) return named;
   if (project.dag.nodes.has(target)) return [target];
-  const choices = [...Object.keys(project.dag.spec.targets), ...project.dag.nodes.keys()].join(', ');
+  const choices = [...new Set([...Object.keys(project.dag.spec.targets), ...project.dag.nodes.keys()])].join(', ');
   throw new UserError(`unknown target '${target}' (targets and nodes: ${choices})`);
 }

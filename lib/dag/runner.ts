@@ -49,6 +49,8 @@ export interface RunOptions {
   logger: winston.Logger;
   progress?: boolean;
   command: string;
+  /** The caller already holds the run lock (a target made of several runs, like daily). */
+  lockHeld?: boolean;
 }
 
 export function defaultConcurrency(): number {
@@ -58,7 +60,7 @@ export function defaultConcurrency(): number {
 export async function runPlan(project: Project, opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   if (opts.dryRun) return dryRun(project, opts, started);
-  const release = acquireRunLock(project.stateDir, opts.command);
+  const release = opts.lockHeld ? () => undefined : acquireRunLock(project.stateDir, opts.command);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
   const pool = new WorkerPool(concurrency);
   const outcomes = new Map<string, InstanceOutcome>();

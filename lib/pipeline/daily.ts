@@ -10,6 +10,7 @@ import type { Table } from '../io/table.js';
 import { addTradingDays, previousTradingDay } from '../core/calendar.js';
 import type { Settings } from '../core/settings.js';
 import { instanceId } from '../dag/instanceId.js';
+import { acquireRunLock } from '../dag/runLock.js';
 
 export interface DailyOptions {
   since?: string;
@@ -43,6 +44,17 @@ const TIME_INDEXED = ['features', 'signals', 'predict', 'meta'];
  * Models are not retrained unless --retrain.
  */
 export async function runDaily(project: Project, opts: DailyOptions, runPlan: RunPlan): Promise<RunSummary> {
+  const explicit = opts.since ? resolveSince(opts.since) : undefined;
+  // one lock across both phases: no other run may slip in between
+  const release = opts.dryRun ? () => undefined : acquireRunLock(project.stateDir, opts.command);
+  try {
+    return await daily(project, opts, runPlan, explicit);
+  } finally {
+    release();
+  }
+}
+
+async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, explicit: string | undefined): Promise<RunSummary> {
   const started = performance.now();
   const { logger } = opts;
   if (opts.extend) project = await extendSample(project, opts.extend, logger);
@@ -53,12 +65,11 @@ export async function runDaily(project: Project, opts: DailyOptions, runPlan: Ru
   const before = new Map<string, Table | null>();
   for (const t of tickers) before.set(t, await readIfExists(project.abs(`artifacts/processed/${t}.parquet`)));
 
-  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun };
+  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true };
   const dataIds = selectInstances(project.plan, ['processed']);
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
   if (phaseA.failed > 0 || opts.dryRun) return phaseA;
 
-  const explicit = opts.since ? resolveSince(opts.since) : undefined;
   const changes = new Map<string, BarChange>();
   let lastDate: string | undefined;
   for (const t of tickers) {

@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { regimeWeightsSchema, type RegimeWeights } from '../market/meta/regime-weights.js';
+import { regimeWeightRowSchema, regimeWeightsSchema, type RegimeWeights } from '../market/meta/regime-weights.js';
 import { formatZodIssues, objectKeysAt } from '../dag/zodIssues.js';
 
 /** Parse and validate config/regimes.yaml text; errors name the file and key path. */
@@ -12,7 +12,7 @@ export function parseRegimeWeights(text: string, file: string, regimeNames: stri
   }
   const parsed = regimeWeightsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(formatZodIssues(file, parsed.error, (path) => objectKeysAt(regimeWeightsSchema, path.length >= 2 ? ['regimes'] : path)));
+    throw new Error(formatZodIssues(file, parsed.error, (path) => path.length >= 2 ? objectKeysAt(regimeWeightRowSchema, []) : objectKeysAt(regimeWeightsSchema, path)));
   }
   const defined = Object.keys(parsed.data.regimes).sort();
   const wanted = [...regimeNames].sort();

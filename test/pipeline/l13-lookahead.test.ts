@@ -95,7 +95,8 @@ describe('no look-ahead through the pipeline (features and signals)', () => {
         const a = base[t]![kind];
         const b = other[t]![kind];
         expect(b.date).toEqual(a.date);
-        const last = a.date.findLastIndex((d) => d <= cut);
+        let last = a.date.length - 1;
+        while (last >= 0 && a.date[last]! > cut) last--;
         expect(a.date[last]).toBe(cut);
         for (const col of causal(a)) {
           for (let k = 0; k <= last; k++) {

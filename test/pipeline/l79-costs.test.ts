@@ -18,8 +18,10 @@
  * with C^B_t - C^A_t = dk * N^B_t + k_A * (N^B_t - N^A_t): the traded notional times the extra
  * cost, compounded forward, plus the second-order saving from trading a slightly smaller book.
  */
-import { beforeAll, describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { dagIn, deepMerge, makeWorkdir, readSettings, SMALL, writeSettings } from '../support/pipeline.js';
 import { art, byDate, descendants, readPq, referenceWeights, type Pq } from './l79-support.js';
 
@@ -40,8 +42,25 @@ let statusMaxWeight: StatusRow[];
 let ranB: RunJson;
 let ranC: RunJson;
 let ranD: RunJson;
+let hashesA: Record<string, string>;
+let hashesB: Record<string, string>;
 const bars: Record<string, { open: Map<string, number | null>; close: Map<string, number | null> }> = {};
 const weights: Record<string, Map<string, number | null>> = {};
+
+/** sha256 of every artifact file (the run log and cache state excluded), by relative path. */
+function artifactHashes(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const root = join(dir, 'artifacts');
+  for (const rel of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+    if (rel.startsWith('.dag')) continue;
+    try {
+      out[rel] = createHash('sha256').update(readFileSync(join(root, rel))).digest('hex');
+    } catch {
+      /* a directory */
+    }
+  }
+  return out;
+}
 
 function run(): RunJson {
   const r = dagIn(dir, ['run', 'backtest', '--json']);
@@ -63,6 +82,7 @@ async function readRun(settings: Record<string, any>): Promise<RunData> {
 beforeAll(async () => {
   run();
   runA = await readRun(base);
+  hashesA = artifactHashes();
   for (const t of TICKERS) {
     const p = await readPq(art(dir, `processed/${t}.parquet`));
     bars[t] = { open: byDate(p, 'open'), close: byDate(p, 'close') };
@@ -74,6 +94,7 @@ beforeAll(async () => {
   statusCommission = status();
   ranB = run();
   runB = await readRun(doubled);
+  hashesB = artifactHashes();
 
   writeSettings(dir, deepMerge(doubled, { risk: { max_weight: base.risk.max_weight / 2 } }));
   statusMaxWeight = status();
@@ -81,6 +102,10 @@ beforeAll(async () => {
 
   writeSettings(dir, deepMerge(doubled, { risk: { max_weight: base.risk.max_weight / 2, long_only: true } }));
   ranD = run();
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const stale = (rows: StatusRow[]) => [...new Set(rows.filter((r) => r.state !== 'fresh').map((r) => r.node))].sort();
@@ -94,6 +119,14 @@ describe('staleness', () => {
     const why = statusCommission.find((r) => r.node === 'backtest')!.reasons.join('; ');
     expect(why).toMatch(/commission_bps/);
     expect(ranNodes(ranB)).toEqual(['backtest', 'report']);
+  });
+
+  test('doubling commission_bps rewrites only the backtest outputs; every other artifact keeps its bytes', () => {
+    expect(Object.keys(hashesB).sort()).toEqual(Object.keys(hashesA).sort());
+    const changed = Object.keys(hashesA).filter((f) => hashesA[f] !== hashesB[f]).sort();
+    const bt = `backtests/${STRATEGY}/`;
+    expect(changed).toEqual([`${bt}pnl_timeseries.parquet`, `${bt}report.html`, `${bt}summary.json`, `${bt}trades.parquet`]);
+    expect(Object.keys(hashesA).filter((f) => f.startsWith('positions/') || f.startsWith('meta/')).length).toBeGreaterThan(2 * TICKERS.length - 1);
   });
 
   test('changing risk.max_weight: only positions and its dependents (backtest, report, latest) are stale', () => {

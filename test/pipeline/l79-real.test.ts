@@ -5,8 +5,8 @@
  * 2014-12-31; fewer boosting rounds to keep the test quick). Skipped, with a warning, when the
  * folder is absent.
  */
-import { beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { CliResult } from '../support/cli.js';
@@ -36,11 +36,15 @@ beforeAll(async () => {
     ml: { params: { num_rounds: 60 } },
   });
   dir = makeWorkdir(settings);
-  strategy = settings.backtest.strategy_name;
+  strategy = (settings.backtest as { strategy_name: string }).strategy_name;
   result = dagIn(dir, ['run', 'backtest']);
   const file = join(dir, `artifacts/backtests/${strategy}/summary.json`);
   if (existsSync(file)) summary = JSON.parse(readFileSync(file, 'utf8'));
   if (result.code === 0) pnl = await readPq(join(dir, `artifacts/backtests/${strategy}/pnl_timeseries.parquet`));
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('dag run backtest on the real market files', () => {

@@ -118,7 +118,8 @@ describe('train: walk-forward folds', () => {
   test('every fold: labels end before its first prediction, with at least h trading days after the last training row', () => {
     const calendar = features.SPY.columns.date as string[];
     const at = new Map(calendar.map((d, i) => [d, i]));
-    expect(registry.models).toHaveLength(33);
+    // roughly yearly refits over 2013-2024 (the calendar depends on the sample's warm-up)
+    for (const h of HORIZONS) expect(registry.models.filter((m) => m.horizon === h).length).toBeGreaterThanOrEqual(9);
     for (const m of registry.models) {
       expect(m.trainWindow.labelEnd < m.predictFirst).toBe(true);
       const last = at.get(m.trainWindow.last)!;

@@ -3,8 +3,8 @@
  * SMALL sample market): every artifact of the meta-model, sizing, backtest and report, checked
  * against independent computations from the upstream artifacts read with DuckDB.
  */
-import { beforeAll, describe, expect, test } from '@jest/globals';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { mean, sampleCovariance, sampleStandardDeviation, sampleVariance } from 'simple-statistics';
 import type { CliResult } from '../support/cli.js';
@@ -40,6 +40,10 @@ beforeAll(async () => {
   pnl = await readPq(`${dir}/${BT}/pnl_timeseries.parquet`);
   trades = await readPq(`${dir}/${BT}/trades.parquet`);
   summary = JSON.parse(readFileSync(`${dir}/${BT}/summary.json`, 'utf8'));
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('dag run backtest: every artifact of layers 7-9, then nothing to do', () => {
