@@ -22,7 +22,7 @@ export function regimeObservations(close: Float64Array, options: { vol_window: n
  * counts once, the trailing realised volatility 1/vol_window, since consecutive windows share all
  * but one return. Fully weighted, its slow drifts inside a regime dominate the likelihood and EM
  * splits the calm regime by volatility level instead of finding the stressed one: on the sample
- * market (seed 42, 2012-2024, walk-forward) the filtered regime matches the hidden one on 57% of
+ * market (seed 42, 2011-2024, walk-forward) the filtered regime matches the hidden one on 57% of
  * days at weight 1 and 81% at 1/20.
  */
 export function regimeObservationWeights(options: { vol_window: number }): number[] {
