@@ -1,12 +1,12 @@
 /**
  * Benchmark: fit the regime HMM on 5,000 synthetic days x 2 features (log return, log realised
- * vol over 20 days), k = 3, 4 restarts. Prices come from a seeded 3-state Markov-switching random
+ * vol over 20 days, weighted as in the pipeline), k = 3, 4 restarts. Prices come from a seeded 3-state Markov-switching random
  * walk, so EM sees realistic regime structure. Run: node dist/bench/regime-hmm.js
  */
 import { performance } from 'node:perf_hooks';
 import { createRng } from '../lib/core/rng.js';
 import { fitHmm } from '../lib/market/regime/fit.js';
-import { regimeObservations } from '../lib/market/regime/observations.js';
+import { regimeObservations, regimeObservationWeights } from '../lib/market/regime/observations.js';
 
 const DAYS = 5000;
 const STAY = 0.98;
@@ -24,7 +24,8 @@ for (let t = 0; t < DAYS; t++) {
 }
 const obs = regimeObservations(close, { vol_window: 20 });
 
-const options = { k: 3, seed: 42, restarts: 4, tol: 1e-6, maxIter: 200 };
+// the same emission weights the pipeline's regime node uses
+const options = { k: 3, seed: 42, restarts: 4, tol: 1e-6, maxIter: 200, weights: regimeObservationWeights({ vol_window: 20 }) };
 fitHmm(obs, { ...options, restarts: 1, maxIter: 5 }); // warm up the JIT
 const t0 = performance.now();
 const model = fitHmm(obs, options);

@@ -8,6 +8,7 @@ import { stackTickers, takeRows, type PooledRows } from '../lib/market/ml/pooled
 import { GLOBAL_SCOPE, modelId, onnxContentHash, type ModelMeta } from '../lib/market/ml/registry.js';
 import { mlFeatureNames, tickerRows } from '../lib/pipeline/mlDataset.js';
 import type { Settings } from '../lib/core/settings.js';
+import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
 
 const CLASSES = ['down', 'flat', 'up'];
 
@@ -60,22 +61,24 @@ export default async function train(ctx: TaskContext): Promise<void> {
           file, predictFirst: fold.predictFirst, predictLast: fold.predictLast,
         };
         ctx.writeBytes(`${dir}${file}`, bytes);
-        ctx.writeJson(`${dir}${file.replace(/\.onnx$/, '.json')}`, { ...entry, featureImportanceGain: Object.fromEntries(features.map((name, j) => [name, model.featureImportanceGain[j]])) });
+        // a fold without labelled test rows yet (the newest one) has undefined metrics: null
+        ctx.writeJson(`${dir}${file.replace(/\.onnx$/, '.json')}`, finiteOrNull({ ...entry, featureImportanceGain: Object.fromEntries(features.map((name, j) => [name, model.featureImportanceGain[j]])) }));
         registry.push(entry);
         foldMetrics.push(fm);
       }
       const last = registry.filter((e) => e.id === id).at(-1);
       if (!last) throw new Error(`${ctx.where}: not enough labelled rows to train ${id} (walk_forward.min_train ${ml.walk_forward.min_train})`);
-      // the latest model under its plain name: what the daily mode predicts with
+      // the latest model also under its plain name, for an execution system or a notebook
+      // (predict itself picks fold files by date from models.json)
       ctx.writeBytes(`${dir}${id}.onnx`, await ctx.readStagedBytes(`${dir}${last.file}`));
-      ctx.writeJson(`${dir}${id}.json`, last);
+      ctx.writeJson(`${dir}${id}.json`, finiteOrNull(last));
       const summary = summarizeFolds(foldMetrics as { rows: number; logLoss: number; priorLogLoss: number; accuracy: number }[]);
       metrics.push({ model: id, horizon: h, scope, folds: foldMetrics, ...summary });
       ctx.log(`${id}: ${foldMetrics.length} folds, out-of-sample log loss ${summary.logLoss.toFixed(4)} vs class-prior ${summary.priorLogLoss.toFixed(4)} (${summary.logLoss < summary.priorLogLoss ? 'beats' : 'does not beat'} the baseline), accuracy ${(100 * summary.accuracy).toFixed(1)}%`);
     }
   }
-  ctx.writeJson(`${dir}models.json`, { features, models: registry });
-  ctx.writeJson(ctx.spec.outputs.find((o) => o.endsWith('metrics.json'))!, { models: metrics });
+  ctx.writeJson(`${dir}models.json`, finiteOrNull({ features, models: registry }));
+  ctx.writeJson(ctx.spec.outputs.find((o) => o.endsWith('metrics.json'))!, finiteOrNull({ models: metrics }));
 }
 
 /** Train on the fold's rows; the latest valid_fraction of them (by date) is the early-stopping set. */
