@@ -6,7 +6,7 @@ import { frameSchema, frameToTable } from '../lib/pipeline/frames.js';
 import { RowWindow } from '../lib/pipeline/incremental.js';
 import { tickerRows } from '../lib/pipeline/mlDataset.js';
 import { takeRows } from '../lib/market/ml/pooled.js';
-import { GLOBAL_SCOPE, modelId } from '../lib/market/ml/registry.js';
+import { GLOBAL_SCOPE, modelId, onnxContentHash } from '../lib/market/ml/registry.js';
 import { stringColumn } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
 import type { RegistryEntry } from './train.js';
@@ -45,11 +45,11 @@ export default async function predict(ctx: TaskContext): Promise<void> {
     }
     for (const [k, rows] of rowsOf) {
       const idx = Int32Array.from(rows);
-      const bytes = ctx.readBytes(`${dir}${models[k].file}`);
       // ONNX Runtime's Softmax gives last-bit differences depending on how many rows share a
       // batch (SIMD tails), which would make a daily run differ from a full one; the tree
       // scores are batch-independent, so the softmax is taken here.
-      const p = await onnxPredict(bytes, takeRows(X, f, idx), idx.length, f, ONNX_SCORES);
+      const bytes = ctx.readBytes(`${dir}${models[k].file}`);
+      const p = await onnxPredict(bytes, takeRows(X, f, idx), idx.length, f, ONNX_SCORES, onnxContentHash(bytes));
       softmaxRows(p, idx.length, 3);
       idx.forEach((row, j) => {
         for (let c = 0; c < 3; c++) probs[c][row] = p[j * 3 + c];

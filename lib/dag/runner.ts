@@ -51,6 +51,8 @@ export interface RunOptions {
   command: string;
   /** The caller already holds the run lock (a target made of several runs, like daily). */
   lockHeld?: boolean;
+  /** A worker pool the caller shares across several runs (and closes itself). */
+  pool?: WorkerPool;
 }
 
 export function defaultConcurrency(): number {
@@ -62,7 +64,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   if (opts.dryRun) return dryRun(project, opts, started);
   const release = opts.lockHeld ? () => undefined : acquireRunLock(project.stateDir, opts.command);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
-  const pool = new WorkerPool(concurrency);
+  const pool = opts.pool ?? new WorkerPool(concurrency);
   const outcomes = new Map<string, InstanceOutcome>();
   const { logger } = opts;
   const progress = createProgress(opts.ids.length, opts.progress ?? true);
@@ -153,7 +155,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     await queue.onIdle();
   } finally {
     progress.stop();
-    await pool.close();
+    if (!opts.pool) await pool.close();
     project.memo.save();
     project.state.compact();
     release();

@@ -4,7 +4,8 @@ import type winston from 'winston';
 import type { Project } from '../dag/project.js';
 import { openProject } from '../dag/project.js';
 import { selectInstances } from '../dag/plan.js';
-import type { RunOptions, RunSummary } from '../dag/runner.js';
+import { defaultConcurrency, type RunOptions, type RunSummary } from '../dag/runner.js';
+import { WorkerPool } from '../dag/workerPool.js';
 import { UserError } from '../dag/errors.js';
 import type { Table } from '../io/table.js';
 import { addTradingDays, previousTradingDay } from '../core/calendar.js';
@@ -13,6 +14,7 @@ import { instanceId } from '../dag/instanceId.js';
 import { acquireRunLock } from '../dag/runLock.js';
 
 export interface DailyOptions {
+  pool?: WorkerPool;
   since?: string;
   extend?: number;
   retrain?: boolean;
@@ -47,9 +49,12 @@ export async function runDaily(project: Project, opts: DailyOptions, runPlan: Ru
   const explicit = opts.since ? resolveSince(opts.since) : undefined;
   // one lock across both phases: no other run may slip in between
   const release = opts.dryRun ? () => undefined : acquireRunLock(project.stateDir, opts.command);
+  // one pool for both phases: workers start (and load the task modules) once
+  const pool = new WorkerPool(Math.max(1, opts.concurrency ?? defaultConcurrency()));
   try {
-    return await daily(project, opts, runPlan, explicit);
+    return await daily(project, { ...opts, pool }, runPlan, explicit);
   } finally {
+    await pool.close();
     release();
   }
 }
@@ -65,7 +70,7 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   const before = new Map<string, Table | null>();
   for (const t of tickers) before.set(t, await readIfExists(project.abs(`artifacts/processed/${t}.parquet`)));
 
-  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true };
+  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool };
   const dataIds = selectInstances(project.plan, ['processed']);
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
   if (phaseA.failed > 0 || opts.dryRun) return phaseA;

@@ -1,0 +1,54 @@
+/**
+ * Issue 6 benchmark: one new day for every ticker in daily mode, against a full rebuild.
+ *
+ *   npx tsc -p tsconfig.json
+ *   node dist/bench/daily.js 3      # the shipped 3-ticker sample market (target <= 3 s)
+ *   node dist/bench/daily.js 500    # 500 tickers x 6-year sample market (target <= 30 s)
+ *
+ * Runs `dag run backtest` in an empty work folder (the full rebuild, timed), then
+ * `dag run daily --extend 1` three times (each appends one trading day to every ticker; a
+ * ticker whose extension holds a new ex-dividend day is restated and rebuilt in full, as real
+ * data would be), timing each from process start to exit.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const n = Number(process.argv[2] ?? 3);
+const dir = mkdtempSync(join(tmpdir(), 'dag-daily-bench-'));
+mkdirSync(join(dir, 'config'));
+cpSync(join(REPO, 'config/regimes.yaml'), join(dir, 'config/regimes.yaml'));
+const s = parse(readFileSync(join(REPO, 'config/settings.yaml'), 'utf8')) as Record<string, any>;
+if (n !== 3) {
+  s.tickers = [...Array.from({ length: n - 1 }, (_, i) => `S${String(i).padStart(3, '0')}`), 'SPY'];
+  s.benchmark = 'SPY';
+  s.backtest.start_date = '2019-01-01';
+  s.backtest.end_date = '2021-12-31';
+}
+writeFileSync(join(dir, 'config/settings.yaml'), stringify(s));
+
+const dag = (args: string[]) => {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(REPO, 'dist/bin/dag.js'), ...args, '--dag', join(REPO, 'pipeline.dag.yaml'), '--workdir', dir, '--config', join(dir, 'config/settings.yaml'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`dag ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
+  const summary = JSON.parse(r.stdout) as { executed: number; instances: { node: string; action: string; ms: number; reasons: string[] }[] };
+  return { seconds, summary, stderr: r.stderr };
+};
+
+const full = dag(['run', 'backtest']);
+console.log(`${n} tickers: full rebuild (dag run backtest): ${full.seconds.toFixed(2)} s, ${full.summary.executed} instances`);
+for (let k = 1; k <= 3; k++) {
+  const d = dag(['run', 'daily', '--extend', '1']);
+  const ran = d.summary.instances.filter((i) => i.action === 'ran');
+  const restated = ran.filter((i) => i.node === 'features' && !i.reasons.some((r) => r.startsWith('incremental'))).length;
+  const byNode = new Map<string, number>();
+  for (const i of ran) byNode.set(i.node, (byNode.get(i.node) ?? 0) + i.ms);
+  const top = [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([node, ms]) => `${node} ${(ms / 1000).toFixed(1)}`).join(', ');
+  console.log(`daily #${k}: ${d.seconds.toFixed(2)} s wall (${(full.seconds / d.seconds).toFixed(1)}x faster than the full rebuild), ${ran.length} instances ran, ${restated} ticker(s) restated; task seconds by node: ${top}`);
+}
+rmSync(dir, { recursive: true, force: true });
