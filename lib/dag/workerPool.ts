@@ -33,22 +33,24 @@ export class WorkerPool {
     return slot;
   }
 
+  /** A slot, marked busy before anyone else can see it free (callers race between awaits). */
   private acquire(): Promise<Slot> {
-    const free = this.slots.find((s) => !s.busy);
-    if (free) return Promise.resolve(free);
-    if (this.slots.length < this.size) return Promise.resolve(this.spawn());
+    const free = this.slots.find((s) => !s.busy) ?? (this.slots.length < this.size ? this.spawn() : undefined);
+    if (free) {
+      free.busy = true;
+      return Promise.resolve(free);
+    }
     return new Promise((res) => this.waiting.push(res));
   }
 
   private release(slot: Slot): void {
-    slot.busy = false;
     const next = this.waiting.shift();
-    if (next) next(slot);
+    if (next) next(slot); // handed over still busy
+    else slot.busy = false;
   }
 
   async run(modulePath: string, spec: TaskSpec): Promise<Result> {
     const slot = await this.acquire();
-    slot.busy = true;
     const id = this.nextId++;
     try {
       return await new Promise<Result>((resolve) => {
@@ -76,7 +78,11 @@ export class WorkerPool {
       if (this.slots.includes(slot)) this.release(slot);
       else {
         const next = this.waiting.shift();
-        if (next) next(this.spawn());
+        if (next) {
+          const fresh = this.spawn();
+          fresh.busy = true;
+          next(fresh);
+        }
       }
     }
   }
