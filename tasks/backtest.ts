@@ -29,11 +29,11 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   const tickers = ctx.tickers;
   const loaded = await Promise.all(tickers.map(async (t) => {
     const barsPath = ctx.input('processed', t, '.parquet');
-    const bars = await ctx.readTable(barsPath);
+    const bars = await ctx.readTable(barsPath, ['open', 'close']);
     const posPath = ctx.input('positions', t);
-    const pos = await ctx.readTable(posPath);
+    const pos = await ctx.readTable(posPath, ['target_weight']);
     const metaPath = ctx.input('meta', t);
-    const meta = await ctx.readTable(metaPath);
+    const meta = await ctx.readTable(metaPath, ALPHA_COMPONENTS.map((c) => `contrib_${c}`));
     return { barsPath, bars, posPath, pos, metaPath, meta };
   }));
   const all = unionDates(loaded.map((l) => stringColumn(l.bars, 'date', l.barsPath)));

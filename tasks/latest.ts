@@ -12,7 +12,7 @@ export default async function latest(ctx: TaskContext): Promise<void> {
   const strategy = ctx.param<string>('backtest.strategy_name');
   const rows = await Promise.all(ctx.tickers.map(async (t) => {
     const path = ctx.input('positions', t);
-    const table = await ctx.readTable(path);
+    const table = await ctx.readTable(path, ['target_weight', 'target_dollar_pos', 'alpha_score']);
     const dates = stringColumn(table, 'date', path);
     const i = dates.length - 1;
     return {

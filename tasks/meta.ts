@@ -17,7 +17,7 @@ export default async function meta(ctx: TaskContext): Promise<void> {
   const signals = tableToFrame(window.table, signalsPath);
   const dates = signals.date;
   const predPath = ctx.input('predict', ticker);
-  const pred = await ctx.readTable(predPath);
+  const pred = await ctx.readTable(predPath, ['ml_score']);
   const regimePath = ctx.input('regime', undefined, '.parquet');
   const regimes = await ctx.readTable(regimePath);
   const regimeDates = stringColumn(regimes, 'date', regimePath);

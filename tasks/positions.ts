@@ -18,9 +18,9 @@ export default async function positions(ctx: TaskContext): Promise<void> {
   const tickers = ctx.tickers;
   const perTicker = await Promise.all(tickers.map(async (t) => {
     const metaPath = ctx.input('meta', t);
-    const meta = await ctx.readTable(metaPath);
+    const meta = await ctx.readTable(metaPath, ['alpha_score']);
     const featPath = ctx.input('features', t);
-    const feat = await ctx.readTable(featPath);
+    const feat = await ctx.readTable(featPath, [`rv_${risk.vol_window}`]);
     const dates = stringColumn(meta, 'date', metaPath);
     const alpha = numberColumn(meta, 'alpha_score', metaPath);
     const vol = alignTo(dates, stringColumn(feat, 'date', featPath), numberColumn(feat, `rv_${risk.vol_window}`, featPath));

@@ -116,9 +116,10 @@ export class TaskContext {
     return readFileSync(this.checkInput(path), 'utf8');
   }
 
-  async readTable(path: string): Promise<Table> {
+  /** A declared parquet input; `columns` limits decoding to those (and `date`). */
+  async readTable(path: string, columns?: string[]): Promise<Table> {
     const { decodeParquet } = await parquet();
-    return decodeParquet(this.readBytes(path), path);
+    return decodeParquet(this.readBytes(path), path, columns);
   }
 
   /** Current content of one of this task's own outputs (incremental runs extend it). */

@@ -92,8 +92,11 @@ function isoFromDays(days: number): string {
   return iso;
 }
 
-/** Read every column of a parquet file into a Table (dates -> ISO strings, null -> NaN). */
-export async function decodeParquet(bytes: Uint8Array, where: string): Promise<Table> {
+/**
+ * Read a parquet file into a Table (dates -> ISO strings, null -> NaN): every column, or only
+ * `only` (plus `date`); asking for a column the file lacks is an error naming it.
+ */
+export async function decodeParquet(bytes: Uint8Array, where: string, only?: string[]): Promise<Table> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata;
   try {
@@ -111,6 +114,11 @@ export async function decodeParquet(bytes: Uint8Array, where: string): Promise<T
             : 'double';
     kinds.set(el.name, kind);
   }
+  if (only) {
+    const wanted = new Set(['date', ...only].filter((c) => kinds.has(c) || only.includes(c)));
+    for (const c of wanted) if (!kinds.has(c)) throw new Error(`${where}: no column '${c}' (has ${[...kinds.keys()].join(', ')})`);
+    for (const c of [...kinds.keys()]) if (!wanted.has(c)) kinds.delete(c);
+  }
   const columns: Record<string, ColumnData> = {};
   for (const [name, kind] of kinds) {
     columns[name] = kind === 'string' || kind === 'date' ? new Array<string>(length) : kind === 'int32' ? new Int32Array(length) : new Float64Array(length);
@@ -118,6 +126,7 @@ export async function decodeParquet(bytes: Uint8Array, where: string): Promise<T
   await parquetRead({
     file,
     metadata,
+    columns: [...kinds.keys()],
     parsers: { dateFromDays: isoFromDays as unknown as (days: number) => Date },
     onChunk: (chunk: { columnName: string; columnData: ArrayLike<unknown>; rowStart: number }) => {
       const kind = kinds.get(chunk.columnName);
