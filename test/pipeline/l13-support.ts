@@ -4,14 +4,10 @@
  * from the formulas in docs/pipeline.md without sharing any code with lib/market.
  */
 import { readFileSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { duck } from '../support/duckdb.js';
+import { mulberry32 } from '../support/random.js';
 
-let connection: Promise<DuckDBConnection> | null = null;
-
-function duck(): Promise<DuckDBConnection> {
-  connection ??= DuckDBInstance.create(':memory:').then((db) => db.connect());
-  return connection;
-}
+export { mulberry32 };
 
 /** A parquet file read by DuckDB: dates as ISO strings, doubles as numbers, SQL NULL as null. */
 export interface Read {
@@ -205,14 +201,3 @@ export function mismatches(name: string, date: string[], actual: (number | null)
   return bad;
 }
 
-/** A small seeded generator (mulberry32) for test data that must not depend on lib/core/rng. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

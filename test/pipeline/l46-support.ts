@@ -2,14 +2,8 @@
  * Helpers for the layer 4-6 pipeline tests (test/pipeline/layers4to6.test.ts, l46-*.test.ts):
  * parquet artifacts read back through DuckDB, an independent reader of what the pipeline wrote.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-
-let connection: Promise<DuckDBConnection> | null = null;
-
-function connect(): Promise<DuckDBConnection> {
-  connection ??= DuckDBInstance.create(':memory:').then((db) => db.connect());
-  return connection;
-}
+import { duck as connect } from '../support/duckdb.js';
+import { mulberry32 } from '../support/random.js';
 
 const quote = (path: string) => `'${path.replace(/'/g, "''")}'`;
 
@@ -37,14 +31,5 @@ export function permutations(k: number): number[][] {
   return permutations(k - 1).flatMap((p) => Array.from({ length: k }, (_, i) => [...p.slice(0, i), k - 1, ...p.slice(i)]));
 }
 
-/** A deterministic uniform [0, 1) stream (mulberry32), independent of the project's RNG. */
-export function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic uniform [0, 1) stream, independent of the project's RNG. */
+export const uniform = mulberry32;

@@ -3,17 +3,12 @@
  * computations of the meta-model, the sizing rules and the backtest's accounting written from
  * docs/metrics.md with plain loops, sharing no code with lib/market.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { duck } from '../support/duckdb.js';
 import { parse } from 'yaml';
 import { REPO } from '../support/pipeline.js';
 
-let connection: Promise<DuckDBConnection> | null = null;
-function duck(): Promise<DuckDBConnection> {
-  connection ??= DuckDBInstance.create(':memory:').then((db) => db.connect());
-  return connection;
-}
 
 /** A parquet file as DuckDB reads it: dates as ISO strings, SQL NULL (our NaN) as null. */
 export interface Pq {
@@ -152,5 +147,3 @@ export function descendants(from: string): string[] {
   return [...out].sort();
 }
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const haveChromium = existsSync(CHROMIUM);

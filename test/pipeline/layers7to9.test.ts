@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { mean, sampleCovariance, sampleStandardDeviation, sampleVariance } from 'simple-statistics';
 import type { CliResult } from '../support/cli.js';
 import { dagIn, deepMerge, makeWorkdir, readSettings, SMALL } from '../support/pipeline.js';
-import { art, byDate, CHROMIUM, COMPONENTS, haveChromium, readPq, referenceAlpha, referenceWeights, regimeTable, type Pq } from './l79-support.js';
+import { CHROMIUM, haveChromium, inspectReport } from '../support/browser.js';
+import { art, byDate, COMPONENTS, readPq, referenceAlpha, referenceWeights, regimeTable, type Pq } from './l79-support.js';
 
 // max_gross below 3 x max_weight so the gross cap actually binds on some dates
 const dir = makeWorkdir(deepMerge(SMALL, { risk: { max_gross: 0.15 } }));
@@ -251,50 +252,21 @@ describe('CLI output', () => {
 
 if (!haveChromium) console.warn(`layers7to9: report browser test skipped: ${CHROMIUM} not found (CI installs chromium)`);
 const browserTest = haveChromium ? test : test.skip;
-const CHART_IDS = [
-  'chart-equity', 'chart-drawdown', 'chart-monthly', 'chart-rolling-sharpe', 'chart-exposure',
-  'chart-pnl-ticker', 'chart-pnl-component', 'chart-pnl-regime',
-];
 
 describe('report.html from the pipeline in headless Chromium', () => {
   browserTest('loads without console errors or network requests, and every chart is drawn', async () => {
-    const { chromium } = await import('playwright-core');
     const file = `${dir}/${BT}/report.html`;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') errors.push(msg.text());
-      });
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('request', (r) => requests.push(r.url()));
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-      const charts = await page.evaluate((ids) => ids.map((id) => {
-        const svg = document.querySelector(`#${id} > svg`);
-        if (!svg) return { id, found: false, width: 0, height: 0, paths: 0 };
-        const box = svg.getBoundingClientRect();
-        const paths = [...svg.querySelectorAll('path')].filter((p) => (p.getAttribute('d') ?? '').length > 10).length;
-        return { id, found: true, width: box.width, height: box.height, paths };
-      }), CHART_IDS);
-      const text = await page.evaluate(() => document.body.innerText);
-      expect(errors).toEqual([]);
-      expect(requests).toEqual([pathToFileURL(file).href]);
-      for (const c of charts) {
-        expect(c).toMatchObject({ id: c.id, found: true });
-        expect(c.width).toBeGreaterThan(0);
-        expect(c.height).toBeGreaterThan(0);
-        expect(c.paths).toBeGreaterThan(0);
-      }
-      // the summary table shows this run's figures
-      expect(text).toContain(STRATEGY);
-      expect(text).toContain(`${(100 * summary.total_return).toFixed(2)}%`);
-    } finally {
-      await browser.close();
+    const page = await inspectReport(file);
+    expect(page.errors).toEqual([]);
+    expect(page.requests).toEqual([pathToFileURL(file).href]);
+    for (const c of page.charts) {
+      expect(c).toMatchObject({ id: c.id, found: true });
+      expect(c.width).toBeGreaterThan(0);
+      expect(c.height).toBeGreaterThan(0);
+      expect(c.paths).toBeGreaterThan(0);
     }
+    // the summary table shows this run's figures
+    expect(page.text).toContain(STRATEGY);
+    expect(page.text).toContain(`${(100 * summary.total_return).toFixed(2)}%`);
   });
 });
