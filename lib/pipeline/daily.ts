@@ -156,7 +156,7 @@ function requireModels(project: Project, cfg: Settings): void {
   const registry = project.abs('artifacts/models/ml/models.json');
   if (!existsSync(registry)) {
     throw new UserError(
-      `No ML model found for horizon=${cfg.ml.horizons[0]}, ticker=${cfg.ml.scope === 'global' ? 'global' : cfg.tickers[0]}, model=${cfg.ml.model_name} ` +
+      `No ML model found for horizon=${cfg.ml.horizons[0]}, ticker=${cfg.tickers[0]}, model=${cfg.ml.model_name} ` +
         '(daily mode does not train models: run `dag run backtest` first, or pass --retrain)',
     );
   }

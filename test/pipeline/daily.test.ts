@@ -17,6 +17,14 @@ const ranIds = (s: { instances: { node: string; ticker: string | null; action: s
   s.instances.filter((i) => i.action === 'ran').map((i) => (i.ticker ? `${i.node}[${i.ticker}]` : i.node)).sort();
 
 describe('dag run daily on the sample market', () => {
+  test('without trained models it stops at once, naming the missing model, and writes nothing', () => {
+    const dir = makeWorkdir(SMALL);
+    const r = dagIn(dir, ['run', 'daily']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('No ML model found for horizon=1, ticker=NVDA, model=lightgbm_v1');
+    expect(existsSync(join(dir, 'artifacts/processed'))).toBe(false);
+  });
+
   test.each([['2020-12-31'], ['2020-09-30']])('backtest up to %s, then three daily runs of one new day each, equals a full run on the longer market', (end) => {
     const settings = deepMerge(SMALL, { backtest: { end_date: end } });
     const daily = makeWorkdir(settings);
