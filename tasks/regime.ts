@@ -1,5 +1,5 @@
 import type { TaskContext } from '../lib/dag/context.js';
-import { filterProbs, regimeObservations, regimeObservationWeights, ruleRegimes, walkForwardRegimes, type HmmModel } from '../lib/market/regime/index.js';
+import { filterProbs, mostLikelyStates, regimeObservations, regimeObservationWeights, ruleRegimes, walkForwardRegimes, type HmmModel } from '../lib/market/regime/index.js';
 import { tableToBars } from '../lib/pipeline/frames.js';
 import { stringColumn, type Table } from '../lib/io/table.js';
 import { lowerBound } from '../lib/pipeline/incremental.js';
@@ -79,7 +79,6 @@ async function continueFilter(ctx: TaskContext, outTable: string, outModel: stri
   if (dates.length > stored.next_refit_row || old.length !== from) return false;
   const model = stored.fits.at(-1)!.model;
   const seg = filterProbs(model, obs.map((c) => c.subarray(from)), stored.state);
-  const k = stored.names.length;
   const n = dates.length;
   const probs = stored.names.map((name, s) => {
     const col = new Float64Array(n);
@@ -87,25 +86,10 @@ async function continueFilter(ctx: TaskContext, outTable: string, outModel: stri
     col.set(seg.probs[s], from);
     return col;
   });
-  const labels = [...stringColumn(old, 'regime', outTable), ...argmaxNames(seg.probs, stored.names, k)];
+  const labels = [...stringColumn(old, 'regime', outTable), ...mostLikelyStates(seg.probs, stored.names)];
   await writeRegimes(ctx, outTable, dates, stored.names, probs, labels);
   ctx.writeJson(outModel, { ...stored, rows: n, last_date: dates[n - 1], state: seg.state });
   return true;
-}
-
-function argmaxNames(probs: Float64Array[], names: string[], k: number): string[] {
-  const n = probs[0].length;
-  const out = new Array<string>(n).fill('');
-  for (let t = 0; t < n; t++) {
-    let best = -Infinity;
-    for (let s = 0; s < k; s++) {
-      if (probs[s][t] > best) {
-        best = probs[s][t];
-        out[t] = names[s];
-      }
-    }
-  }
-  return out;
 }
 
 async function writeRegimes(ctx: TaskContext, out: string, dates: string[], names: string[], probs: Float64Array[], labels: string[]): Promise<void> {

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { UserError } from '../dag/errors.js';
-import { formatZodIssues, objectKeysAt } from '../dag/zodIssues.js';
+import { readYamlFile, validateWith } from '../dag/yamlFile.js';
 
 // Date.parse accepts 2025-02-30 (rolls over to March), so check the round trip
 const isRealDate = (d: string) => {
@@ -155,19 +152,11 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 /** Parse and validate a settings file; every problem names the file and the key path. */
 export function loadConfig(file: string): Settings {
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
-  return parseSettings(raw, file);
+  return parseSettings(readYamlFile(file), file);
 }
 
 export function parseSettings(raw: unknown, file: string): Settings {
-  const parsed = settingsSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new UserError(formatZodIssues(file, parsed.error, (path) => objectKeysAt(settingsSchema, path)));
-  const s = parsed.data;
+  const s = validateWith(settingsSchema, raw ?? {}, file);
   // `{data_root}` in paths.raw is shorthand for the configured data root
   s.paths.raw = s.paths.raw.replaceAll('{data_root}', s.paths.data_root);
   return s;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../io/atomic.js';
 import { canonicalJson } from '../io/canonicalJson.js';
@@ -98,12 +98,6 @@ export class TaskContext {
     return resolve(this.spec.workdir, path);
   }
 
-  /** Files in a declared directory input (relative names, sorted). */
-  listInputDir(dir: string): string[] {
-    const abs = this.checkInput(dir);
-    return existsSync(abs) ? readdirSync(abs).filter((f) => !f.startsWith('.')).sort() : [];
-  }
-
   exists(path: string): boolean {
     return existsSync(this.checkInput(path));
   }
@@ -146,12 +140,6 @@ export class TaskContext {
     throw new Error(`${this.where}: '${path}' is not a declared output (declared: ${this.spec.outputs.join(', ')})`);
   }
 
-  /** Files currently in one of this task's directory outputs (relative names). */
-  listOwnDir(dir: string): string[] {
-    const abs = resolve(this.spec.workdir, dir);
-    if (!this.spec.outputs.includes(dir) || !dir.endsWith('/')) throw new Error(`${this.where}: '${dir}' is not a declared directory output`);
-    return existsSync(abs) ? readdirSync(abs).filter((f) => !f.startsWith('.')).sort() : [];
-  }
 
   writeBytes(path: string, data: Uint8Array | string): void {
     const { final, dir } = this.checkOutput(path);

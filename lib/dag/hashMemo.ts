@@ -48,7 +48,7 @@ export class HashMemo {
     return result;
   }
 
-  /** Forget what this process saw of a path (or of everything under a directory path). */
+  /** Forget what this process saw of a path (or of a directory path and everything under it). */
   invalidate(path: string): void {
     if (!path.endsWith('/')) this.checked.delete(path);
     else for (const k of [...this.checked.keys()]) if (k.startsWith(path)) this.checked.delete(k);
@@ -74,10 +74,12 @@ export class HashMemo {
   /** Content hash of a file, or of a directory output (its sorted file list with their hashes). */
   hash(path: string): string | null {
     if (!path.endsWith('/')) return this.stamp(path)?.hash ?? null;
-    this.invalidate(path); // a directory's listing can change; it is small, so list it afresh
-    if (!existsSync(path)) return null;
-    const lines = listFiles(path).map((rel) => `${rel}\t${this.stamp(join(path, rel))!.hash}`);
-    return sha256(lines.join('\n'));
+    // listed once per run, like a file's stat; the runner invalidates it when its task rewrites it
+    if (!this.checked.has(path)) {
+      const lines = existsSync(path) ? listFiles(path).map((rel) => `${rel}\t${this.stamp(join(path, rel))!.hash}`) : null;
+      this.checked.set(path, lines && { hash: sha256(lines.join('\n')), size: 0, mtimeMs: 0, ino: 0 });
+    }
+    return this.checked.get(path)?.hash ?? null;
   }
 
   save(): void {

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import { loadDagFile, type LoadedDag } from './spec.js';
 import { buildPlan, type Plan } from './plan.js';
 import { HashMemo } from './hashMemo.js';
@@ -9,6 +8,7 @@ import { Fingerprinter } from './fingerprint.js';
 import { StateStore } from './state.js';
 import { taskModulePath } from './loadTask.js';
 import { UserError } from './errors.js';
+import { readYamlFile } from './yamlFile.js';
 
 export interface ProjectOptions {
   dagFile: string;
@@ -64,11 +64,7 @@ async function loadConfig(dag: LoadedDag, file: string): Promise<unknown> {
     if (typeof mod.loadConfig !== 'function') throw new UserError(`${dag.spec.config.loader}: must export loadConfig(path)`);
     return mod.loadConfig(file);
   }
-  try {
-    return parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
+  return readYamlFile(file);
 }
 
 /** Node ids a target names: a declared target, or a node id. */

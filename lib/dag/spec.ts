@@ -1,9 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UserError } from './errors.js';
-import { formatZodIssues, objectKeysAt } from './zodIssues.js';
+import { objectKeysAt } from './zodIssues.js';
+import { readYamlFile, validateWith } from './yamlFile.js';
 import { findCycle } from './cycle.js';
 
 /** An input: a file path template, or the outputs of another node. */
@@ -67,21 +67,9 @@ export interface LoadedDag {
 
 export function loadDagFile(file: string): LoadedDag {
   if (!existsSync(file)) throw new UserError(`${file}: DAG file not found`);
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UserError(`${file}: not valid YAML: ${(err as Error).message}`);
-  }
-  const parsed = dagFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new UserError(formatZodIssues(file, parsed.error, (path) => {
-      // node entries share one schema whatever their index
-      const p = path[0] === 'nodes' ? ['nodes', ...path.slice(2)] : path;
-      return p[0] === 'nodes' ? objectKeysAt(nodeSchema, p.slice(1)) : objectKeysAt(dagFileSchema, p);
-    }));
-  }
-  const spec = parsed.data;
+  const spec = validateWith(dagFileSchema, readYamlFile(file), file, (path) =>
+    // node entries share one schema whatever their index
+    path[0] === 'nodes' ? objectKeysAt(nodeSchema, path.slice(2)) : objectKeysAt(dagFileSchema, path));
   const root = dirname(resolve(file));
   return { file, root, spec, nodes: validateNodes(file, root, spec) };
 }

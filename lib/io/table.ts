@@ -15,20 +15,6 @@ export interface Table {
   columns: Record<string, ColumnData>;
 }
 
-export function tableLength(columns: Record<string, ColumnData>): number {
-  const first = Object.values(columns)[0];
-  return first ? first.length : 0;
-}
-
-export function makeTable(columns: Record<string, ColumnData>): Table {
-  return { length: tableLength(columns), columns };
-}
-
-/** Double columns of a schema as a spec list, after the given leading specs. */
-export function doubleSpecs(names: string[]): ColumnSpec[] {
-  return names.map((name) => ({ name, kind: 'double' as const }));
-}
-
 export function numberColumn(table: Table, name: string, where: string): Float64Array {
   const col = table.columns[name];
   if (!(col instanceof Float64Array)) throw new Error(`${where}: column '${name}' is missing or not numeric`);

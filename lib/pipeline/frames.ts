@@ -49,25 +49,24 @@ export function tableToFrame(table: Table, where: string): Frame {
 }
 
 /**
- * Values of `col` (on `fromDates`) placed on the `toDates` axis; NaN where a date is absent.
- * Both axes are ascending ISO dates, so one merge pass suffices.
+ * For each date of `toDates`, its row in `fromDates` (-1 when absent). Both axes are ascending
+ * ISO dates, so one merge pass suffices.
  */
-export function alignTo(toDates: string[], fromDates: string[], col: Float64Array): Float64Array {
-  const out = new Float64Array(toDates.length).fill(NaN);
+function rowsOn(toDates: string[], fromDates: string[]): Int32Array {
+  const rows = new Int32Array(toDates.length).fill(-1);
   let j = 0;
   for (let i = 0; i < toDates.length; i++) {
     while (j < fromDates.length && fromDates[j] < toDates[i]) j++;
-    if (j < fromDates.length && fromDates[j] === toDates[i]) out[i] = col[j];
+    if (j < fromDates.length && fromDates[j] === toDates[i]) rows[i] = j;
   }
-  return out;
+  return rows;
+}
+
+/** Values of `col` (on `fromDates`) placed on the `toDates` axis; NaN where a date is absent. */
+export function alignTo(toDates: string[], fromDates: string[], col: Float64Array): Float64Array {
+  return Float64Array.from(rowsOn(toDates, fromDates), (j) => (j < 0 ? NaN : col[j]));
 }
 
 export function alignStrings(toDates: string[], fromDates: string[], col: string[], missing = ''): string[] {
-  const out = new Array<string>(toDates.length).fill(missing);
-  let j = 0;
-  for (let i = 0; i < toDates.length; i++) {
-    while (j < fromDates.length && fromDates[j] < toDates[i]) j++;
-    if (j < fromDates.length && fromDates[j] === toDates[i]) out[i] = col[j];
-  }
-  return out;
+  return Array.from(rowsOn(toDates, fromDates), (j) => (j < 0 ? missing : col[j]));
 }

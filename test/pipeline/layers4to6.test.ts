@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import * as ort from 'onnxruntime-node';
 import { REPO, dagIn, makeWorkdir } from '../support/pipeline.js';
 import { numbers, permutations, readParquet } from './l46-support.js';
+import type { FoldMetrics } from '../../lib/market/ml/registry.js';
 
 interface FoldEntry {
   id: string;
@@ -24,18 +25,10 @@ interface FoldEntry {
   predictLast: string;
   contentHash: string;
 }
-interface FoldMetric {
-  predictFirst: string;
-  predictLast: string;
-  rows: number;
-  logLoss: number;
-  priorLogLoss: number;
-  accuracy: number;
-}
 interface ModelMetric {
   model: string;
   horizon: number;
-  folds: FoldMetric[];
+  folds: FoldMetrics[];
   rows: number;
   logLoss: number;
   priorLogLoss: number;

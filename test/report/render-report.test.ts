@@ -2,10 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { renderReport } from '../../lib/report/render-report.js';
 import { syntheticReportInput } from './synthetic-backtest.js';
-import { CHROMIUM, haveChromium, inspectReport, REPORT_CHART_IDS } from '../support/browser.js';
+import { CHROMIUM, expectCleanAndDrawn, haveChromium, inspectReport, REPORT_CHART_IDS } from '../support/browser.js';
 
 
 const input = syntheticReportInput();
@@ -38,14 +37,7 @@ describe('renderReport in headless Chromium', () => {
     writeFileSync(file, html);
     try {
       const page = await inspectReport(file);
-      expect(page.errors).toEqual([]);
-      expect(page.requests).toEqual([pathToFileURL(file).href]);
-      for (const c of page.charts) {
-        expect(c).toMatchObject({ id: c.id, found: true });
-        expect(c.width).toBeGreaterThan(0);
-        expect(c.height).toBeGreaterThan(0);
-        expect(c.paths).toBeGreaterThan(0);
-      }
+      expectCleanAndDrawn(page, file);
       // Regime shading: the equity chart holds one translucent area per regime span.
       const spans = input.pnl.regime.filter((r, t) => r !== '' && r !== input.pnl.regime[t - 1]).length;
       expect(spans).toBeGreaterThan(2);

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
@@ -48,5 +49,17 @@ export async function inspectReport(file: string): Promise<ReportPage> {
     return { errors, requests, charts, text, shadedAreas };
   } finally {
     await browser.close();
+  }
+}
+
+/** The page raised no error, fetched nothing but itself, and every chart is an SVG with drawn paths. */
+export function expectCleanAndDrawn(page: ReportPage, file: string): void {
+  expect(page.errors).toEqual([]);
+  expect(page.requests).toEqual([pathToFileURL(file).href]);
+  for (const c of page.charts) {
+    expect(c).toMatchObject({ id: c.id, found: true });
+    expect(c.width).toBeGreaterThan(0);
+    expect(c.height).toBeGreaterThan(0);
+    expect(c.paths).toBeGreaterThan(0);
   }
 }

@@ -50,6 +50,7 @@ export function findBestSplit(
   const minHess = k.minSumHessianInLeaf;
   const parent = (G * G) / (H + l2);
   let best = k.minGainToSplit;
+  const leaf: LeafTotals = { G, H, count, parent, l2, minData, minHess };
   for (let q = 0; q < nFeats; q++) {
     const j = feats[q];
     const nb = edges.numBins[j];
@@ -60,50 +61,50 @@ export function findBestSplit(
     const cM = hist[m + 2];
     // Pass 1: missing rows go right. With no missing rows the side for NaN at prediction time
     // is a guess; the larger child is the likelier home of an unseen value.
-    let gl = 0;
-    let hl = 0;
-    let cl = 0;
-    const lastBin = cM > 0 ? nb - 1 : nb - 2;
-    for (let b = 0; b <= lastBin; b++) {
-      const s = (off + b) * 3;
-      gl += hist[s];
-      hl += hist[s + 1];
-      cl += hist[s + 2];
-      if (cl < minData || hl < minHess) continue;
-      const cr = count - cl;
-      if (cr < minData) break;
-      const hr = H - hl;
-      if (hr < minHess) continue;
-      const gr = G - gl;
-      const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent;
-      if (gain > best) {
-        best = gain;
-        set(out, gain, j, b, cM > 0 ? false : cl >= cr, gl, hl, cl);
-      }
-    }
-    if (cM <= 0) continue;
+    best = scanBins(out, hist, off, cM > 0 ? nb - 1 : nb - 2, 0, 0, 0, leaf, best, j, false, cM <= 0);
     // Pass 2: missing rows go left.
-    gl = gM;
-    hl = hM;
-    cl = cM;
-    for (let b = 0; b <= nb - 2; b++) {
-      const s = (off + b) * 3;
-      gl += hist[s];
-      hl += hist[s + 1];
-      cl += hist[s + 2];
-      if (cl < minData || hl < minHess) continue;
-      const cr = count - cl;
-      if (cr < minData) break;
-      const hr = H - hl;
-      if (hr < minHess) continue;
-      const gr = G - gl;
-      const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent;
-      if (gain > best) {
-        best = gain;
-        set(out, gain, j, b, true, gl, hl, cl);
-      }
+    if (cM > 0) best = scanBins(out, hist, off, nb - 2, gM, hM, cM, leaf, best, j, true, false);
+  }
+}
+
+interface LeafTotals {
+  G: number;
+  H: number;
+  count: number;
+  parent: number;
+  l2: number;
+  minData: number;
+  minHess: number;
+}
+
+/**
+ * Score the boundaries after bins 0..lastBin of feature j, the left child starting from
+ * (gl, hl, cl) (the missing bin when it goes left); returns the best gain so far, recording
+ * improvements in `out`.
+ */
+function scanBins(
+  out: SplitInfo, hist: Float64Array, off: number, lastBin: number, gl: number, hl: number, cl: number,
+  leaf: LeafTotals, best: number, j: number, missingLeft: boolean, guessSide: boolean,
+): number {
+  const { G, H, count, parent, l2, minData, minHess } = leaf;
+  for (let b = 0; b <= lastBin; b++) {
+    const s = (off + b) * 3;
+    gl += hist[s];
+    hl += hist[s + 1];
+    cl += hist[s + 2];
+    if (cl < minData || hl < minHess) continue;
+    const cr = count - cl;
+    if (cr < minData) break;
+    const hr = H - hl;
+    if (hr < minHess) continue;
+    const gr = G - gl;
+    const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent;
+    if (gain > best) {
+      best = gain;
+      set(out, gain, j, b, missingLeft || (guessSide && cl >= cr), gl, hl, cl);
     }
   }
+  return best;
 }
 
 function set(out: SplitInfo, gain: number, feature: number, bin: number, defaultLeft: boolean, g: number, h: number, c: number): void {

@@ -7,4 +7,5 @@ export { logReturns, regimeObservations, regimeObservationWeights, rollingSample
 export { walkForwardRegimes } from './walk-forward.js';
 export type { WalkForwardFit, WalkForwardOptions, WalkForwardResult } from './walk-forward.js';
 export { ruleRegimes } from './rules.js';
+export { mostLikelyStates } from './labels.js';
 export type { RuleRegimeOptions, RuleRegimeResult } from './rules.js';

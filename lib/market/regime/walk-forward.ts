@@ -1,16 +1,12 @@
 import { filterProbs } from './filter.js';
 import { fitHmm } from './fit.js';
 import { stateNames } from './order.js';
+import { mostLikelyStates } from './labels.js';
 import { checkObs, validRowIndices } from './rows.js';
-import type { HmmModel } from './types.js';
+import type { HmmFitOptions, HmmModel } from './types.js';
 
-export interface WalkForwardOptions {
-  k: number;
-  seed: number;
-  restarts: number;
-  tol: number;
-  maxIter: number;
-  varFloor?: number;
+/** Every fit's options (all of HmmFitOptions but the extra EM starts, which walk-forward supplies). */
+export interface WalkForwardOptions extends Omit<HmmFitOptions, 'starts'> {
   /** Rows (trading days) between refits. */
   refit_every: number;
   /** Valid rows needed before the first fit. */
@@ -24,10 +20,6 @@ export interface WalkForwardOptions {
    * in two) when the previous solution is still as likely; that is most of label stability.
    */
   warm_start?: boolean;
-  /** State order and naming of every fit (see orderStates). */
-  order?: 'return' | 'volatility';
-  /** Per-feature emission weights of every fit (see HmmFitOptions.weights). */
-  weights?: readonly number[];
 }
 
 export interface WalkForwardFit {
@@ -87,10 +79,9 @@ export function walkForwardRegimes(
   }
   const names = stateNames(k);
   const probs = Array.from({ length: k }, () => new Float64Array(T).fill(NaN));
-  const labels = new Array<string>(T).fill('');
   const fits: WalkForwardFit[] = [];
   const valid = validRowIndices(obs);
-  if (valid.length < min_train) return { names, probs, labels, fits, state: null };
+  if (valid.length < min_train) return { names, probs, labels: new Array<string>(T).fill(''), fits, state: null };
   // valid[min_train - 1] is the last training row of the first fit, so the first fit is used from the next row.
   let state: number[] | null = null;
   const firstRefit = valid[min_train - 1] + 1;
@@ -117,19 +108,7 @@ export function walkForwardRegimes(
       start,
     );
     state = seg.state;
-    for (let t = r; t < end; t++) {
-      let arg = -1;
-      let best = -Infinity;
-      for (let s = 0; s < k; s++) {
-        const p = seg.probs[s][t - r];
-        probs[s][t] = p;
-        if (p > best) {
-          best = p;
-          arg = s;
-        }
-      }
-      labels[t] = arg >= 0 ? names[arg] : '';
-    }
+    for (let s = 0; s < k; s++) probs[s].set(seg.probs[s], r);
   }
-  return { names, probs, labels, fits, state };
+  return { names, probs, labels: mostLikelyStates(probs, names), fits, state };
 }
