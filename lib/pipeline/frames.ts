@@ -5,6 +5,7 @@
 import type { ColumnSpec, Table } from '../io/table.js';
 import { numberColumn, stringColumn } from '../io/table.js';
 import type { Bars, Frame } from '../market/types.js';
+import { alignDates } from '../market/features/relative-strength.js';
 
 export const BAR_COLUMNS = ['open', 'high', 'low', 'close', 'volume', 'raw_close', 'adj_factor'] as const;
 
@@ -48,25 +49,11 @@ export function tableToFrame(table: Table, where: string): Frame {
   return { date: stringColumn(table, 'date', where), columns };
 }
 
-/**
- * For each date of `toDates`, its row in `fromDates` (-1 when absent). Both axes are ascending
- * ISO dates, so one merge pass suffices.
- */
-function rowsOn(toDates: string[], fromDates: string[]): Int32Array {
-  const rows = new Int32Array(toDates.length).fill(-1);
-  let j = 0;
-  for (let i = 0; i < toDates.length; i++) {
-    while (j < fromDates.length && fromDates[j] < toDates[i]) j++;
-    if (j < fromDates.length && fromDates[j] === toDates[i]) rows[i] = j;
-  }
-  return rows;
-}
-
 /** Values of `col` (on `fromDates`) placed on the `toDates` axis; NaN where a date is absent. */
 export function alignTo(toDates: string[], fromDates: string[], col: Float64Array): Float64Array {
-  return Float64Array.from(rowsOn(toDates, fromDates), (j) => (j < 0 ? NaN : col[j]));
+  return Float64Array.from(alignDates(toDates, fromDates), (j) => (j < 0 ? NaN : col[j]));
 }
 
 export function alignStrings(toDates: string[], fromDates: string[], col: string[], missing = ''): string[] {
-  return Array.from(rowsOn(toDates, fromDates), (j) => (j < 0 ? missing : col[j]));
+  return Array.from(alignDates(toDates, fromDates), (j) => (j < 0 ? missing : col[j]));
 }
