@@ -4,9 +4,8 @@ import { computeSummary } from '../lib/market/backtest/summary.js';
 import { ALPHA_COMPONENTS } from '../lib/market/meta/regime-weights.js';
 import { alignStrings, alignTo } from '../lib/pipeline/frames.js';
 import { unionDates } from '../lib/pipeline/axis.js';
-import { lowerBound } from '../lib/pipeline/incremental.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
-import { numberColumn, stringColumn, type ColumnSpec } from '../lib/io/table.js';
+import { lowerBound, numberColumn, stringColumn, type ColumnSpec } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
 
 const TRADES_SCHEMA: ColumnSpec[] = [

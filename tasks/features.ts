@@ -21,7 +21,7 @@ export default async function features(ctx: TaskContext): Promise<void> {
   const benchPath = ctx.input('processed', benchmark, '.parquet');
   const window = await RowWindow.open(ctx, barsPath, { forwardRows: Math.max(...horizons) });
   const bars = tableToBars(window.table, barsPath);
-  const bench = tableToBars(await ctx.readTable(benchPath), benchPath);
+  const bench = tableToBars(await ctx.readTable(benchPath, undefined, window.from), benchPath);
   const frame = computeFeatures(bars, bench, opts);
   Object.assign(frame.columns, computeLabels(bars.close, { horizons, ...labels }));
   const order = [...featureColumns(opts), ...FORWARD_LOOKING_COLUMNS(horizons)];

@@ -17,9 +17,9 @@ export default async function meta(ctx: TaskContext): Promise<void> {
   const signals = tableToFrame(window.table, signalsPath);
   const dates = signals.date;
   const predPath = ctx.input('predict', ticker);
-  const pred = await ctx.readTable(predPath, ['ml_score']);
+  const pred = await ctx.readTable(predPath, ['ml_score'], window.from);
   const regimePath = ctx.input('regime', undefined, '.parquet');
-  const regimes = await ctx.readTable(regimePath);
+  const regimes = await ctx.readTable(regimePath, undefined, window.from);
   const regimeDates = stringColumn(regimes, 'date', regimePath);
   const names = Object.keys(regimes.columns).filter((c) => c.startsWith('p_')).map((c) => c.slice(2));
   const weightsFile = ctx.inputs().find((r) => r.path.endsWith('regimes.yaml'))!.path;

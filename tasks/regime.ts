@@ -1,8 +1,7 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { filterProbs, mostLikelyStates, regimeObservations, regimeObservationWeights, ruleRegimes, walkForwardRegimes, type HmmModel } from '../lib/market/regime/index.js';
 import { tableToBars } from '../lib/pipeline/frames.js';
-import { stringColumn, type Table } from '../lib/io/table.js';
-import { lowerBound } from '../lib/pipeline/incremental.js';
+import { lowerBound, stringColumn, type Table } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
 
 interface StoredRegime {

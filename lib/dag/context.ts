@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { dirname, join, resolve } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../io/atomic.js';
 import { canonicalJson } from '../io/canonicalJson.js';
-import type { ColumnSpec, Table } from '../io/table.js';
+import { lowerBound, sliceTable, stringColumn, type ColumnSpec, type Table } from '../io/table.js';
+import type { ParquetFile } from '../io/parquet.js';
 import type { InputRef } from './plan.js';
 import { getKey } from './template.js';
 
@@ -23,6 +24,13 @@ export interface TaskSpec {
 }
 
 /**
+ * Task outputs are staged and renamed but not fsync'ed: a daily run writes thousands of files and
+ * an fsync each cost a quarter of its time. Durability comes from the content hashes instead: a
+ * file a crash left behind with other bytes than its record no longer matches it and is rebuilt.
+ */
+const FSYNC_OUTPUTS = false;
+
+/**
  * The only door a task has to the world: declared params, declared inputs, declared outputs.
  * Reading an undeclared param is an error because the cache key would not cover it; outputs are
  * staged beside their final path and renamed into place only when the whole task succeeded, so
@@ -32,6 +40,8 @@ export class TaskContext {
   private readonly staged = new Map<string, string>();
   private readonly stagedDirs = new Map<string, string>();
   readonly logs: string[] = [];
+  /** What the task reported to its caller (see `report`). */
+  reported?: Record<string, unknown>;
 
   constructor(readonly spec: TaskSpec) {}
 
@@ -69,6 +79,14 @@ export class TaskContext {
 
   log(message: string): void {
     this.logs.push(message);
+  }
+
+  /**
+   * Plain data for whoever runs the pipeline (it appears as the instance's `report` in the run
+   * summary): e.g. how an artifact changed, so a caller can decide what to recompute.
+   */
+  report(value: Record<string, unknown>): void {
+    this.reported = value;
   }
 
   /** Declared inputs, optionally only those from one node (and ticker). */
@@ -110,10 +128,20 @@ export class TaskContext {
     return readFileSync(this.checkInput(path), 'utf8');
   }
 
-  /** A declared parquet input; `columns` limits decoding to those (and `date`). */
-  async readTable(path: string, columns?: string[]): Promise<Table> {
-    const { decodeParquet } = await parquet();
-    return decodeParquet(this.readBytes(path), path, columns);
+  /**
+   * A declared parquet input; `columns` limits decoding to those (and `date`), `from` to the rows
+   * dated from it on (the daily runs read only the rows they need).
+   */
+  async readTable(path: string, columns?: string[], from?: string): Promise<Table> {
+    const { ParquetFile } = await parquet();
+    const file = ParquetFile.open(this.readBytes(path), path);
+    return file.read(columns, from === undefined ? 0 : await file.firstRowFrom(from));
+  }
+
+  /** A declared parquet input, opened: its footer read, its rows read on demand. */
+  async openTable(path: string): Promise<ParquetFile> {
+    const { ParquetFile } = await parquet();
+    return ParquetFile.open(this.readBytes(path), path);
   }
 
   /** Current content of one of this task's own outputs (incremental runs extend it). */
@@ -121,6 +149,21 @@ export class TaskContext {
     const abs = this.checkOutput(path).final;
     const { decodeParquet } = await parquet();
     return existsSync(abs) ? decodeParquet(readFileSync(abs), path) : null;
+  }
+
+  /**
+   * Replace the rows dated from `cutDate` on of one of this task's own parquet outputs by
+   * `table`'s rows from that date: the kept row groups are copied, not re-encoded, and the
+   * result has the bytes a full write of the same rows would have.
+   */
+  async spliceOwnTable(path: string, cutDate: string, table: Table, schema: ColumnSpec[]): Promise<void> {
+    const abs = this.checkOutput(path).final;
+    if (!existsSync(abs)) throw new Error(`${this.where}: incremental run needs the existing ${path}; run the full target first`);
+    const { ParquetFile, spliceParquet } = await parquet();
+    const old = ParquetFile.open(readFileSync(abs), path);
+    const keep = await old.firstRowFrom(cutDate);
+    const tail = sliceTable(table, lowerBound(stringColumn(table, 'date', path), cutDate));
+    this.writeBytes(path, await spliceParquet(old, keep, tail, schema, `${this.where}: ${path}`));
   }
 
   /**
@@ -155,13 +198,13 @@ export class TaskContext {
       }
       target = join(stage, final.slice(absDir.length + 1));
       mkdirSync(dirname(target), { recursive: true });
-      writeFileDurable(target, data);
+      writeFileDurable(target, data, FSYNC_OUTPUTS);
       return;
     }
     const previous = this.staged.get(final);
     if (previous) rmSync(previous, { force: true });
     target = tempPathFor(final);
-    writeFileDurable(target, data);
+    writeFileDurable(target, data, FSYNC_OUTPUTS);
     this.staged.set(final, target);
   }
 
@@ -212,6 +255,6 @@ export class TaskContext {
 }
 
 // parquet support is loaded on first use: a no-op run never needs it
-const parquet = () => import('../io/parquet.js');
+export const parquet = () => import('../io/parquet.js');
 
 export type TaskFunction = (ctx: TaskContext) => Promise<void> | void;

@@ -21,6 +21,8 @@ export interface InstanceOutcome {
   action: Action;
   ms: number;
   reasons: string[];
+  /** What the task reported (TaskContext.report), when it ran and reported something. */
+  report?: Record<string, unknown>;
 }
 
 export interface RunSummary {
@@ -110,12 +112,12 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
-      let result: { ok: boolean; error?: string; logs: string[] };
+      let result: { ok: boolean; error?: string; logs: string[]; report?: Record<string, unknown> };
       if (inst.node.in_process) {
         const ctx = new TaskContext(spec);
         try {
           await runTask(modulePath, ctx);
-          result = { ok: true, logs: ctx.logs };
+          result = { ok: true, logs: ctx.logs, report: ctx.reported };
         } catch (err) {
           result = { ok: false, logs: ctx.logs, error: (err as Error).message };
         }
@@ -135,7 +137,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         }
         project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
-        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons });
+        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
       } else {
         project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
         logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });

@@ -5,6 +5,7 @@ import type { TaskSpec } from './context.js';
 interface Result {
   ok: boolean;
   logs: string[];
+  report?: Record<string, unknown>;
   error?: string;
   stack?: string;
 }
@@ -31,6 +32,16 @@ export class WorkerPool {
     const slot = { worker, busy: false };
     this.slots.push(slot);
     return slot;
+  }
+
+  /**
+   * Start every worker now and have each load these task modules in the background, for a
+   * caller that knows tasks are coming (a worker's first task otherwise pays for compiling its
+   * module, on the critical path).
+   */
+  warm(modulePaths: string[]): void {
+    while (this.slots.length < this.size) this.spawn();
+    for (const slot of this.slots) slot.worker.postMessage({ preload: modulePaths });
   }
 
   /** A slot, marked busy before anyone else can see it free (callers race between awaits). */

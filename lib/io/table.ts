@@ -58,3 +58,15 @@ export function concatTables(parts: Table[]): Table {
   }
   return { length, columns };
 }
+
+/** First index whose date is >= d (dates ascending). */
+export function lowerBound(dates: string[], d: string): number {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (dates[mid] < d) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -7,11 +7,13 @@ import { selectInstances } from '../dag/plan.js';
 import { defaultConcurrency, type RunOptions, type RunSummary } from '../dag/runner.js';
 import { WorkerPool } from '../dag/workerPool.js';
 import { UserError } from '../dag/errors.js';
-import type { Table } from '../io/table.js';
+import type { BarChange } from './barChange.js';
 import { addTradingDays, previousTradingDay } from '../core/calendar.js';
 import type { Settings } from '../core/settings.js';
 import { instanceId } from '../dag/instanceId.js';
 import { acquireRunLock } from '../dag/runLock.js';
+import { assess } from '../dag/assess.js';
+import { taskModulePath } from '../dag/loadTask.js';
 
 export interface DailyOptions {
   pool?: WorkerPool;
@@ -26,13 +28,6 @@ export interface DailyOptions {
 }
 
 type RunPlan = (project: Project, opts: RunOptions) => Promise<RunSummary>;
-
-/** Per-ticker change of the processed bars: new rows from `since`, or a restatement. */
-interface BarChange {
-  since?: string;
-  restated?: string;
-  full?: boolean;
-}
 
 const TIME_INDEXED = ['features', 'signals', 'predict', 'meta'];
 
@@ -66,22 +61,29 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   const cfg = project.config as Settings;
   if (!opts.retrain) requireModels(project, cfg);
 
-  const tickers = project.plan.tickers;
-  const before = new Map<string, Table | null>();
-  for (const t of tickers) before.set(t, await readIfExists(project.abs(`artifacts/processed/${t}.parquet`)));
+  const dataIds = selectInstances(project.plan, ['processed']);
+  const skipTrain = !opts.retrain;
+  const ids = selectInstances(project.plan, project.dag.spec.targets.daily ?? ['latest'])
+    .filter((id) => !dataIds.includes(id) && !(skipTrain && project.plan.instances.get(id)!.node.id === 'train'));
+  if (!opts.dryRun && (explicit || dataIds.some((id) => assess(project, project.plan.instances.get(id)!).state !== 'fresh'))) {
+    // new bars: every per-ticker task will run on every worker, so the workers load those modules
+    // now, while the sample and the first bars are processed (a single-instance task runs on one
+    // worker: loading it in all would be waste)
+    const nodes = [...new Set([...dataIds, ...ids].map((id) => project.plan.instances.get(id)!.node))].filter((n) => n.per_ticker);
+    opts.pool!.warm(nodes.map((n) => taskModulePath(project.dag.root, project.dag.spec.compiled_dir, n.task)));
+  }
 
   const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool };
-  const dataIds = selectInstances(project.plan, ['processed']);
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
   if (phaseA.failed > 0 || opts.dryRun) return phaseA;
 
+  // each processed instance that ran reported how its bars changed; one that did not run has none
+  const reports = new Map(phaseA.instances.filter((i) => i.node === 'processed' && i.report).map((i) => [i.ticker, i.report as BarChange & { last?: string }]));
   const changes = new Map<string, BarChange>();
   let lastDate: string | undefined;
-  for (const t of tickers) {
-    const after = await readIfExists(project.abs(`artifacts/processed/${t}.parquet`));
-    const last = (after?.columns.date as string[] | undefined)?.at(-1);
+  for (const t of project.plan.tickers) {
+    const { last, ...change } = reports.get(t) ?? {};
     if (last && (!lastDate || last > lastDate)) lastDate = last;
-    const change = diffBars(before.get(t) ?? null, after);
     if (change.restated) logger.warn(`${t}: restated bar on ${change.restated} (an existing row changed): rebuilding ${t}'s chain in full`);
     if (explicit && !change.full && !change.restated) change.since = change.since && change.since < explicit ? change.since : explicit;
     changes.set(t, change);
@@ -102,9 +104,6 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
     }
   }
   if (bench.since && !bench.full && !bench.restated) since.set('regime', bench.since);
-  const skipTrain = !opts.retrain;
-  const ids = selectInstances(project.plan, project.dag.spec.targets.daily ?? ['latest'])
-    .filter((id) => !dataIds.includes(id) && !(skipTrain && project.plan.instances.get(id)!.node.id === 'train'));
   if (skipTrain) warnIfRefitDue(project, cfg, lastDate, logger);
   const phaseB = await runPlan(project, { ...common, target: 'daily', ids, since, forceIds });
   const instances = [...phaseA.instances, ...phaseB.instances];
@@ -124,32 +123,6 @@ export function resolveSince(value: string, today = new Date().toISOString().sli
   if (value === 'yesterday') return previousTradingDay(today);
   if (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))) return value;
   throw new UserError(`--since: expected yesterday, today or a date YYYY-MM-DD, got '${value}'`);
-}
-
-/** Where the new processed bars differ from the old: appended rows, or a restated row. */
-export function diffBars(before: Table | null, after: Table | null): BarChange {
-  if (!before || !after) return { full: true };
-  const oldDates = before.columns.date as string[];
-  const newDates = after.columns.date as string[];
-  const n = Math.min(oldDates.length, newDates.length);
-  for (let i = 0; i < n; i++) {
-    if (oldDates[i] !== newDates[i]) return { restated: oldDates[i] < newDates[i] ? oldDates[i] : newDates[i] };
-    for (const [name, col] of Object.entries(before.columns)) {
-      const other = after.columns[name];
-      if (!other) return { restated: oldDates[i] };
-      const a = col[i];
-      const b = other[i];
-      if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) return { restated: oldDates[i] };
-    }
-  }
-  if (newDates.length < oldDates.length) return { restated: oldDates[newDates.length] };
-  return newDates.length > oldDates.length ? { since: newDates[oldDates.length] } : {};
-}
-
-async function readIfExists(path: string): Promise<Table | null> {
-  if (!existsSync(path)) return null;
-  const { decodeParquet } = await import('../io/parquet.js');
-  return decodeParquet(readFileSync(path), path);
 }
 
 function requireModels(project: Project, cfg: Settings): void {

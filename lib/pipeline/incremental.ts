@@ -1,6 +1,6 @@
 import type { TaskContext } from '../dag/context.js';
 import type { ColumnSpec, Table } from '../io/table.js';
-import { concatTables, sliceTable, stringColumn } from '../io/table.js';
+import { stringColumn } from '../io/table.js';
 
 /**
  * Row windows for incremental (daily) runs of time-indexed tasks.
@@ -21,43 +21,28 @@ export class RowWindow {
   ) {}
 
   static async open(ctx: TaskContext, path: string, opts: { forwardRows?: number } = {}): Promise<RowWindow> {
-    const table = await ctx.readTable(path);
-    if (ctx.spec.mode !== 'incremental' || !ctx.spec.since) return new RowWindow(ctx, table, null);
-    const dates = stringColumn(table, 'date', path);
-    const sinceRow = lowerBound(dates, ctx.spec.since);
+    if (ctx.spec.mode !== 'incremental' || !ctx.spec.since) return new RowWindow(ctx, await ctx.readTable(path), null);
+    const file = await ctx.openTable(path);
+    const sinceRow = await file.firstRowFrom(ctx.spec.since);
     const cutRow = Math.max(0, sinceRow - (opts.forwardRows ?? 0));
-    const lookback = ctx.spec.lookback ?? 0;
-    const startRow = Math.max(0, cutRow - lookback);
-    const cutDate = cutRow < dates.length ? dates[cutRow] : ctx.spec.since;
-    return new RowWindow(ctx, sliceTable(table, startRow), cutDate);
+    const startRow = Math.max(0, cutRow - (ctx.spec.lookback ?? 0));
+    const table = await file.read(undefined, startRow);
+    const dates = stringColumn(table, 'date', path);
+    const cutDate = cutRow < file.length ? dates[cutRow - startRow] : ctx.spec.since;
+    return new RowWindow(ctx, table, cutDate);
   }
 
-  /** Write `table` (computed on the window) to `out`, merged with the kept rows of the old artifact. */
+  /**
+   * In incremental mode the date of the window's first row: other inputs aligned to the window
+   * by date need only their rows from it on. Undefined in full mode (read every row).
+   */
+  get from(): string | undefined {
+    return this.cutDate === null ? undefined : (this.table.columns.date as string[])[0];
+  }
+
+  /** Write `table` (computed on the window) to `out`, in place of the old artifact's rows from the cut date. */
   async write(out: string, table: Table, schema: ColumnSpec[]): Promise<void> {
     if (this.cutDate === null) return this.ctx.writeTable(out, table, schema);
-    const old = await this.ctx.readOwnTable(out);
-    if (!old) throw new Error(`${this.ctx.where}: incremental run needs the existing ${out}; run the full target first`);
-    const keep = lowerBound(stringColumn(old, 'date', out), this.cutDate);
-    const fresh = lowerBound(stringColumn(table, 'date', out), this.cutDate);
-    const merged = concatTables([pick(sliceTable(old, 0, keep), schema), pick(sliceTable(table, fresh), schema)]);
-    await this.ctx.writeTable(out, merged, schema);
+    await this.ctx.spliceOwnTable(out, this.cutDate, table, schema);
   }
-}
-
-function pick(table: Table, schema: ColumnSpec[]): Table {
-  const columns: Table['columns'] = {};
-  for (const s of schema) columns[s.name] = table.columns[s.name];
-  return { length: table.length, columns };
-}
-
-/** First index whose date is >= d (dates ascending). */
-export function lowerBound(dates: string[], d: string): number {
-  let lo = 0;
-  let hi = dates.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (dates[mid] < d) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
