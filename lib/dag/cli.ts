@@ -95,7 +95,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--force', 'ignore the cache for every selected instance')
     .option('--dry-run', 'print what would run and why; execute nothing')
     .option('--keep-going', 'after a failure, go on with branches that do not depend on it')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print one JSON summary on stdout; logs go to stderr')
     .option('--since <date>', 'daily target: first date to (re)compute (yesterday, today or YYYY-MM-DD)')
     .option('--extend <n>', 'daily target with the sample market: append n new trading days first', positiveInt)
@@ -166,7 +166,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
   addCommon(program.command('verify [target]'))
     .description('Rebuild the target from scratch in a temporary folder and compare every output with dag.lock (your artifacts are not touched).')
     .option('--lock <file>', 'lock file (default: dag.lock beside the DAG file)')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
     .action(async (target: string | undefined, opts: CommonOpts & { lock?: string; concurrency?: number }) => {
       const project = await open(opts);
@@ -182,7 +182,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .description('Perturb every bar after each cutoff, rebuild in a temporary folder, and check that no artifact row dated <= the cutoff changes (declared forward-looking columns excepted).')
     .option('--cutoff <date>', 'cutoff date YYYY-MM-DD (repeatable; default: three dates spread over the data)', collect)
     .option('--target <target>', 'target to rebuild', 'backtest')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
     .action(async (opts: CommonOpts & { cutoff?: string[]; target: string; concurrency?: number }) => {
       for (const c of opts.cutoff ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(c)) throw new UserError(`--cutoff: '${c}' is not a date YYYY-MM-DD`);

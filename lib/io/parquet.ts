@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
  * update re-encodes only the last group or two (`spliceParquet`) and a reader of the last
  * rows decodes only the groups holding them.
  */
-export const ROW_GROUP_ROWS = 256;
+export const ROW_GROUP_ROWS = 1024;
 
 /**
  * Encode a table as parquet bytes. The schema is always explicit because hyparquet-writer infers
