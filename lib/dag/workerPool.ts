@@ -24,7 +24,12 @@ export class WorkerPool {
   private waiting: ((slot: Slot) => void)[] = [];
   private nextId = 0;
 
-  constructor(private readonly size: number) {}
+  constructor(private size: number) {}
+
+  /** Allow up to `size` workers (a pool started before the work was known may need another size). */
+  resize(size: number): void {
+    this.size = size;
+  }
 
   private spawn(): Slot {
     const worker = new Worker(fileURLToPath(new URL('./worker.js', import.meta.url)));

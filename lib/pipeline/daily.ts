@@ -46,13 +46,26 @@ export async function runDaily(project: Project, opts: DailyOptions, runPlan: Ru
   const release = opts.dryRun ? () => undefined : acquireRunLock(project.stateDir, opts.command);
   // one pool for both phases: workers start (and load the task modules) once
   const concurrency = Math.max(1, opts.concurrency ?? dailyWorkers(project.plan.tickers.length));
-  const pool = new WorkerPool(concurrency);
+  const pool = opts.pool ?? new WorkerPool(concurrency);
+  pool.resize(concurrency);
   try {
     return await daily(project, { ...opts, concurrency, pool }, runPlan, explicit);
   } finally {
     await pool.close();
     release();
   }
+}
+
+/**
+ * A one-worker pool started at once, for a `dag run daily` command line: the worker boots and
+ * loads the parquet code while the CLI loads and opens the project (runDaily then uses it).
+ */
+export function prestartDailyPool(argv: string[]): WorkerPool | undefined {
+  const args = argv.slice(2);
+  if (args[0] !== 'run' || args[1] !== 'daily' || args.some((a) => a === '--dry-run' || a === '-h' || a === '--help')) return undefined;
+  const pool = new WorkerPool(1);
+  pool.warm([]);
+  return pool;
 }
 
 /**
