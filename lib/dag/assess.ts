@@ -8,15 +8,21 @@ export interface Assessment {
   state: InstanceState;
   reasons: string[];
   parts: InstanceParts;
+  /**
+   * Only inputs changed since the last successful run (same code and params, outputs as
+   * recorded): the existing outputs are a valid base for an incremental run.
+   */
+  inputsOnly: boolean;
 }
 
 /** Compare an instance's stored record with its inputs, code, params and outputs as they are now. */
 export function assess(project: Project, inst: Instance): Assessment {
   const parts = project.fingerprinter.parts(inst, project.abs);
   const record = project.state.records.get(inst.id);
-  if (!record) return { state: 'missing', reasons: ['never run'], parts };
+  if (!record) return { state: 'missing', reasons: ['never run'], parts, inputsOnly: false };
   const reasons: string[] = [];
-  if (record.parts.nodeKey !== parts.nodeKey) {
+  const sameNode = record.parts.nodeKey === parts.nodeKey;
+  if (!sameNode) {
     reasons.push(...nodeReasons(project.state.nodes.get(record.parts.nodeKey), project.fingerprinter.node(inst.node).parts));
   }
   reasons.push(...inputReasons(record.parts, parts, (path) => {
@@ -27,16 +33,20 @@ export function assess(project: Project, inst: Instance): Assessment {
     if (now < before) return `${before - now} row${before - now === 1 ? '' : 's'} fewer in ${path}`;
     return `${path} (existing rows changed)`;
   }));
-  if (record.status === 'failed') return { state: 'failed', reasons: [`last run failed: ${record.error ?? 'unknown error'}`, ...reasons], parts };
+  if (record.status === 'failed') return { state: 'failed', reasons: [`last run failed: ${record.error ?? 'unknown error'}`, ...reasons], parts, inputsOnly: false };
   let missing = false;
+  let modified = false;
   for (const out of inst.outputs) {
     const hash = project.memo.hash(project.abs(out));
     if (hash === null) {
       missing = true;
       reasons.push(`output missing: ${out}`);
-    } else if (hash !== record.outputs[out]) reasons.push(`output modified outside dag: ${out}`);
+    } else if (hash !== record.outputs[out]) {
+      modified = true;
+      reasons.push(`output modified outside dag: ${out}`);
+    }
   }
-  return { state: missing ? 'missing' : reasons.length ? 'stale' : 'fresh', reasons, parts };
+  return { state: missing ? 'missing' : reasons.length ? 'stale' : 'fresh', reasons, parts, inputsOnly: sameNode && !missing && !modified };
 }
 
 /**

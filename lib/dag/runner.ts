@@ -79,6 +79,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), id]);
   }
   const queue = new PQueue({ concurrency });
+  const ranFull = new Set<string>();
   let stopping = false;
 
   const finish = (id: string, outcome: InstanceOutcome) => {
@@ -106,7 +107,11 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
-      const since = opts.since?.get(id);
+      // incremental only on top of outputs made by the same code and params, and only if no
+      // upstream instance of this run rewrote its history (it ran in full)
+      const incremental = a.inputsOnly && !inst.deps.some((d) => ranFull.has(d));
+      const since = incremental ? opts.since?.get(id) : undefined;
+      if (!since) ranFull.add(id);
       const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
       const t0 = performance.now();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dagIn, makeWorkdir, SHARED_MARKET, SMALL, deepMerge } from '../support/pipeline.js';
+import { dagIn, makeWorkdir, readSettings, SHARED_MARKET, SMALL, deepMerge, writeSettings } from '../support/pipeline.js';
 import { differingFiles } from '../support/artifacts.js';
 
 // Daily mode never retrains: the model files are identical, but a full run's model sidecars
@@ -44,6 +44,28 @@ describe('dag run daily on the sample market', () => {
     expect(Object.keys(latest.positions).sort()).toEqual(['MSFT', 'NVDA', 'SPY']);
     expect(latest.applies_to > latest.as_of).toBe(true);
     expect(Object.keys(latest.sources)).toContain('artifacts/positions/hybrid_alpha_mvp/NVDA.parquet');
+  });
+});
+
+describe('dag run daily after a settings change', () => {
+  test('a node whose params changed, and everything after it, is rebuilt in full, not from the new day, and equals a full run', () => {
+    const daily = makeWorkdir(SMALL);
+    runJson(daily, ['run', 'backtest']);
+    const changed = { signals: { mean_reversion: { scale: 3 } } };
+    writeSettings(daily, deepMerge(readSettings(daily), changed));
+    const { summary } = runJson(daily, ['run', 'daily', '--extend', '1']);
+    const ran = (node: string) => summary.instances.filter((i) => i.node === node && i.action === 'ran');
+    // features only saw new bars: incremental; signals have a new param: in full; meta, downstream of a node that
+    // rewrote its whole history, in full too
+    expect(ran('features').every((i) => i.reasons.some((r) => r.startsWith('incremental from')))).toBe(true);
+    for (const node of ['signals', 'meta']) {
+      expect(ran(node).length).toBe(3);
+      expect(ran(node).some((i) => i.reasons.some((r) => r.startsWith('incremental from')))).toBe(false);
+    }
+    expect(ran('signals').every((i) => i.reasons.includes('param changed: signals.mean_reversion.scale'))).toBe(true);
+    const full = makeWorkdir(deepMerge(deepMerge(SMALL, changed), { data: { sample: { extra_days: 1 } } }));
+    runJson(full, ['run', 'backtest']);
+    expect(differingFiles(daily, full, notTrainOutputs)).toEqual([]);
   });
 });
 
