@@ -33,7 +33,8 @@ writeFileSync(join(dir, 'config/settings.yaml'), stringify(s));
 
 const dag = (args: string[]) => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(REPO, 'dist/bin/dag.js'), ...args, '--dag', join(REPO, 'pipeline.dag.yaml'), '--workdir', dir, '--config', join(dir, 'config/settings.yaml'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  // run the executable itself, as `npx dag` does, so its shebang's node options apply
+  const r = spawnSync(join(REPO, 'dist/bin/dag.js'), [...args, '--dag', join(REPO, 'pipeline.dag.yaml'), '--workdir', dir, '--config', join(dir, 'config/settings.yaml'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`dag ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   const summary = JSON.parse(r.stdout) as { executed: number; instances: { node: string; action: string; ms: number; reasons: string[] }[] };

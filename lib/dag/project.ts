@@ -55,6 +55,19 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
   };
 }
 
+/**
+ * The same project with another (already validated) config: the plan and the fingerprints are
+ * rebuilt; the DAG, the hash memo and the run state are shared, not read again.
+ */
+export function withConfig(project: Project, config: unknown): Project {
+  return {
+    ...project,
+    config,
+    plan: buildPlan(project.dag, config),
+    fingerprinter: new Fingerprinter(project.dag.root, config, project.memo, project.dag.spec.cache_key_packages),
+  };
+}
+
 async function loadConfig(dag: LoadedDag, file: string): Promise<unknown> {
   if (!existsSync(file)) throw new UserError(`${file}: config file not found`);
   if (dag.spec.config.loader) {

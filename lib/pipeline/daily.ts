@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type winston from 'winston';
 import type { Project } from '../dag/project.js';
-import { openProject } from '../dag/project.js';
+import { withConfig } from '../dag/project.js';
 import { selectInstances } from '../dag/plan.js';
 import { defaultConcurrency, type RunOptions, type RunSummary } from '../dag/runner.js';
 import { WorkerPool } from '../dag/workerPool.js';
@@ -57,18 +57,6 @@ export async function runDaily(project: Project, opts: DailyOptions, runPlan: Ru
 }
 
 /**
- * A one-worker pool started at once, for a `dag run daily` command line: the worker boots and
- * loads the parquet code while the CLI loads and opens the project (runDaily then uses it).
- */
-export function prestartDailyPool(argv: string[]): WorkerPool | undefined {
-  const args = argv.slice(2);
-  if (args[0] !== 'run' || args[1] !== 'daily' || args.some((a) => a === '--dry-run' || a === '-h' || a === '--help')) return undefined;
-  const pool = new WorkerPool(1);
-  pool.warm([]);
-  return pool;
-}
-
-/**
  * Workers for a daily run when --concurrency is not given. Each worker compiles and warms up
  * every task's code (a few hundred ms of CPU), which a small universe's daily work does not pay
  * back: one new day took 0.96 s with one worker against 1.06 s with two for 3 tickers, 1.42 s
@@ -81,21 +69,23 @@ export function dailyWorkers(tickers: number): number {
 async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, explicit: string | undefined): Promise<RunSummary> {
   const started = performance.now();
   const { logger } = opts;
-  if (opts.extend) project = await extendSample(project, opts.extend, logger);
-  const cfg = project.config as Settings;
-  if (!opts.retrain) requireModels(project, cfg);
-
-  const dataIds = selectInstances(project.plan, ['processed']);
+  if (!opts.retrain) requireModels(project, project.config as Settings);
   const skipTrain = !opts.retrain;
-  const ids = selectInstances(project.plan, project.dag.spec.targets.daily ?? ['latest'])
-    .filter((id) => !dataIds.includes(id) && !(skipTrain && project.plan.instances.get(id)!.node.id === 'train'));
-  if (!opts.dryRun && (explicit || dataIds.some((id) => assess(project, project.plan.instances.get(id)!).state !== 'fresh'))) {
-    // new bars: every per-ticker task will run on every worker, so the workers load those modules
-    // now, while the sample and the first bars are processed (a single-instance task runs on one
-    // worker: loading it in all would be waste)
-    const nodes = [...new Set([...dataIds, ...ids].map((id) => project.plan.instances.get(id)!.node))].filter((n) => n.per_ticker);
-    opts.pool!.warm(nodes.map((n) => taskModulePath(project.dag.root, project.dag.spec.compiled_dir, n.task)));
+  const select = (p: Project) => {
+    const dataIds = selectInstances(p.plan, ['processed']);
+    const ids = selectInstances(p.plan, p.dag.spec.targets.daily ?? ['latest'])
+      .filter((id) => !dataIds.includes(id) && !(skipTrain && p.plan.instances.get(id)!.node.id === 'train'));
+    return { dataIds, ids };
+  };
+  let { dataIds, ids } = select(project);
+  if (!opts.dryRun && (opts.extend || explicit || dataIds.some((id) => assess(project, project.plan.instances.get(id)!).state !== 'fresh'))) {
+    warmWorkers(project, [...dataIds, ...ids], opts.pool!, opts.concurrency ?? 1);
   }
+  if (opts.extend) {
+    project = extendSample(project, opts.extend, logger);
+    ({ dataIds, ids } = select(project));
+  }
+  const cfg = project.config as Settings;
 
   const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool };
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
@@ -141,6 +131,19 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   };
 }
 
+/**
+ * New bars: nearly every task will run, so the workers load the task modules now, while the
+ * project opens and the sample runs. Per-ticker tasks run on every worker; a single-instance task
+ * runs on one, so with several workers loading it in all would be waste. The report is left
+ * out: it renders only when the backtest changed, and loading ECharts costs more than most
+ * daily runs.
+ */
+function warmWorkers(project: Project, ids: string[], pool: WorkerPool, workers: number): void {
+  const nodes = [...new Set(ids.map((id) => project.plan.instances.get(id)!.node))]
+    .filter((n) => n.id !== 'report' && (n.per_ticker || workers === 1));
+  pool.warm(nodes.map((n) => taskModulePath(project.dag.root, project.dag.spec.compiled_dir, n.task)));
+}
+
 /** `yesterday`, `today` or an ISO date, on the pipeline's trading calendar. */
 export function resolveSince(value: string, today = new Date().toISOString().slice(0, 10)): string {
   if (value === 'today') return today;
@@ -171,7 +174,7 @@ function warnIfRefitDue(project: Project, cfg: Settings, lastDate: string | unde
 }
 
 /** Append n trading days to the sample market by raising data.sample.extra_days in the settings file. */
-async function extendSample(project: Project, n: number, logger: winston.Logger): Promise<Project> {
+function extendSample(project: Project, n: number, logger: winston.Logger): Project {
   const cfg = project.config as Settings;
   if (cfg.data.source !== 'sample') throw new UserError('--extend only applies to the sample market (data.source: sample)');
   const doc = parseDocument(readFileSync(project.configFile, 'utf8'));
@@ -179,5 +182,6 @@ async function extendSample(project: Project, n: number, logger: winston.Logger)
   doc.setIn(['data', 'sample', 'extra_days'], next);
   writeFileSync(project.configFile, doc.toString());
   logger.info(`extended the sample market by ${n} trading day(s): data.sample.extra_days = ${next} in ${project.configFile}`);
-  return openProject({ dagFile: project.dag.file, configFile: project.configFile, workdir: project.workdir });
+  // the file now says what this config says: no need to read and validate it again
+  return withConfig(project, { ...cfg, data: { ...cfg.data, sample: { ...cfg.data.sample, extra_days: next } } });
 }
