@@ -29,12 +29,15 @@ export function encodeParquet(table: Table, specs: ColumnSpec[], where: string):
  * The bytes `encodeParquet` gives for the first `keepRows` rows of `old` followed by `tail`,
  * without re-encoding the row groups that stay whole: their bytes and footer entries are copied
  * (parquet files cannot be appended to, but a file cut after a row group can be continued).
- * A file of another layout (schema or row-group size) is re-encoded in full.
+ * A file of another layout (column order or types, row-group size) is re-encoded in full; one
+ * that lacks a column of `specs` is an error.
  */
 export async function spliceParquet(old: ParquetFile, keepRows: number, tail: Table, specs: ColumnSpec[], where: string): Promise<Uint8Array> {
   if (keepRows > old.length) throw new Error(`${where}: cannot keep ${keepRows} rows of a file with ${old.length}`);
+  const missing = specs.find((s) => !old.kinds.has(s.name));
+  if (missing && keepRows > 0) throw new Error(`${where}: the existing file has no column '${missing.name}' to keep rows of (run the full target)`);
   const groups = old.metadata.row_groups;
-  const sameLayout = sameSchema(old, specs) && groups.every((g, i) => i === groups.length - 1 || Number(g.num_rows) === ROW_GROUP_ROWS);
+  const sameLayout = sameSchema(old, specs) && groups.every((g, i) => (i === groups.length - 1 ? Number(g.num_rows) <= ROW_GROUP_ROWS : Number(g.num_rows) === ROW_GROUP_ROWS));
   const whole = sameLayout ? Math.floor(keepRows / ROW_GROUP_ROWS) : 0;
   const rest = await old.read(undefined, whole * ROW_GROUP_ROWS, keepRows);
   const table = concatTables([pick(rest, specs), pick(tail, specs)]);

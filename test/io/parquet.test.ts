@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeParquet, encodeParquet, ParquetFile, ROW_GROUP_ROWS, spliceParquet } from '../../lib/io/parquet.js';
 import { sliceTable, type ColumnSpec, type Table } from '../../lib/io/table.js';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { duck } from '../support/duckdb.js';
 import { mulberry32 } from '../support/random.js';
 
@@ -82,13 +83,25 @@ describe('parquet row groups: splice and range reads', () => {
     expect(groups.length).toBe(4);
   });
 
-  test('a file of another layout is re-encoded in full, to the same bytes', async () => {
-    const otherSchema: ColumnSpec[] = [{ name: 'date', kind: 'date' }, { name: 'y', kind: 'double' }];
-    const old = ParquetFile.open(encodeParquet({ length: full.length, columns: { date: full.columns.date, y: full.columns.y } }, otherSchema, 'old'), 'old');
-    await expect(spliceParquet(old, 2 * G, sliceTable(full, 2 * G), SCHEMA, 'spliced')).rejects.toThrow();
-    const sameRows = { length: full.length, columns: { date: full.columns.date, y: full.columns.y } };
-    const spliced = await spliceParquet(old, 2 * G, sliceTable(sameRows, 2 * G), otherSchema, 'spliced');
-    expect(Buffer.from(spliced).equals(Buffer.from(encodeParquet(sameRows, otherSchema, 'x')))).toBe(true);
+  test('a file of another layout is re-encoded in full, to the same bytes; a missing column is an error naming it', async () => {
+    const two: ColumnSpec[] = [{ name: 'date', kind: 'date' }, { name: 'y', kind: 'double' }];
+    const rows = { length: full.length, columns: { date: full.columns.date, y: full.columns.y } };
+    // one row group of all rows, as an older writer setting made them
+    const days = (full.columns.date as string[]).map((d) => Date.parse(`${d}T00:00:00Z`) / 86_400_000);
+    const oneGroup = ParquetFile.open(new Uint8Array(parquetWriteBuffer({
+      columnData: [{ name: 'date', data: days }, { name: 'y', data: Array.from(full.columns.y as Float64Array) }],
+      schema: [{ name: 'root', num_children: 2 }, { name: 'date', type: 'INT32', converted_type: 'DATE', repetition_type: 'REQUIRED' }, { name: 'y', type: 'DOUBLE', repetition_type: 'OPTIONAL' }],
+      rowGroupSize: 100_000,
+    })), 'old');
+    expect(oneGroup.metadata.row_groups.length).toBe(1);
+    const fromOne = await spliceParquet(oneGroup, 2 * G, sliceTable(rows, 2 * G), two, 'spliced');
+    expect(Buffer.from(fromOne).equals(Buffer.from(encodeParquet(rows, two, 'x')))).toBe(true);
+    // the same columns in another order
+    const swapped: ColumnSpec[] = [{ name: 'y', kind: 'double' }, { name: 'date', kind: 'date' }];
+    const bigOld = ParquetFile.open(encodeParquet(rows, two, 'big'), 'big');
+    const spliced = await spliceParquet(bigOld, 2 * G, sliceTable(rows, 2 * G), swapped, 'swapped');
+    expect(Buffer.from(spliced).equals(Buffer.from(encodeParquet(rows, swapped, 'x')))).toBe(true);
+    await expect(spliceParquet(bigOld, 2 * G, sliceTable(full, 2 * G), SCHEMA, 'spliced')).rejects.toThrow("spliced: the existing file has no column 'side'");
   });
 
   test('a row range decodes the same rows as slicing a full decode', async () => {
