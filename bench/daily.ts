@@ -2,16 +2,21 @@
  * Issue 6 benchmark: one new day for every ticker in daily mode, against a full rebuild.
  *
  *   npx tsc -p tsconfig.json
- *   node dist/bench/daily.js 3      # the shipped 3-ticker sample market (target <= 3 s)
- *   node dist/bench/daily.js 500    # 500 tickers x 6-year sample market (target <= 30 s)
+ *   node dist/bench/daily.js 3          # the shipped 3-ticker sample market (target <= 3 s)
+ *   node dist/bench/daily.js 500        # 500 tickers x 6-year sample market (target <= 30 s)
+ *   node dist/bench/daily.js 3 csv      # the same market as raw CSV files that grow by one row
  *
- * Runs `dag run backtest` in an empty work folder (the full rebuild, timed), then
- * `dag run daily --extend 1` three times (each appends one trading day to every ticker; a
- * ticker whose extension holds a new ex-dividend day is restated and rebuilt in full, as real
- * data would be), timing each from process start to exit.
+ * Runs `dag run backtest` in an empty work folder (the full rebuild, timed), then a daily run
+ * three times, timing each from process start to exit:
+ * - default: `dag run daily --extend 1`, which regenerates the sample market one trading day
+ *   longer (a ticker whose new day is an ex-dividend day is restated and rebuilt in full, as
+ *   real data would be);
+ * - `csv`: the market's raw files as a user's own data (`data.source: csv`), the last three rows
+ *   held back; each daily run follows the appending of one row to every file, as a data job
+ *   would do after the close.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +34,9 @@ if (n !== 3) {
   s.backtest.start_date = '2019-01-01';
   s.backtest.end_date = '2021-12-31';
 }
-writeFileSync(join(dir, 'config/settings.yaml'), stringify(s));
+const csv = process.argv[3] === 'csv';
+const settingsFile = join(dir, 'config/settings.yaml');
+writeFileSync(settingsFile, stringify(s));
 
 const dag = (args: string[]) => {
   const t0 = performance.now();
@@ -41,10 +48,27 @@ const dag = (args: string[]) => {
   return { seconds, summary, stderr: r.stderr };
 };
 
+/** Raw files of the sample market three days longer, moved to raw/, their last rows held back. */
+const tails = new Map<string, string[]>();
+if (csv) {
+  writeFileSync(settingsFile, stringify({ ...s, data: { ...s.data, sample: { ...s.data.sample, extra_days: 3 } } }));
+  dag(['run', 'sample']);
+  mkdirSync(join(dir, 'raw'));
+  for (const t of s.tickers as string[]) {
+    const lines = readFileSync(join(dir, `data/raw/${t}_raw.csv`), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(dir, `raw/${t}.csv`), lines.slice(0, -3).join('\n') + '\n');
+    tails.set(t, lines.slice(-3));
+  }
+  rmSync(join(dir, 'data'), { recursive: true });
+  rmSync(join(dir, 'artifacts'), { recursive: true });
+  writeFileSync(settingsFile, stringify({ ...s, data: { ...s.data, source: 'csv' }, paths: { ...s.paths, raw: 'raw/{ticker}.csv' } }));
+}
+
 const full = dag(['run', 'backtest']);
-console.log(`${n} tickers: full rebuild (dag run backtest): ${full.seconds.toFixed(2)} s, ${full.summary.executed} instances`);
+console.log(`${n} tickers${csv ? ' (raw CSV files)' : ''}: full rebuild (dag run backtest): ${full.seconds.toFixed(2)} s, ${full.summary.executed} instances`);
 for (let k = 1; k <= 3; k++) {
-  const d = dag(['run', 'daily', '--extend', '1']);
+  if (csv) for (const [t, rows] of tails) appendFileSync(join(dir, `raw/${t}.csv`), rows[k - 1] + '\n');
+  const d = dag(csv ? ['run', 'daily'] : ['run', 'daily', '--extend', '1']);
   const ran = d.summary.instances.filter((i) => i.action === 'ran');
   const restated = ran.filter((i) => i.node === 'features' && !i.reasons.some((r) => r.startsWith('incremental'))).length;
   const byNode = new Map<string, number>();

@@ -1,7 +1,7 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { runBacktest } from '../lib/market/backtest/engine.js';
 import { computeSummary } from '../lib/market/backtest/summary.js';
-import { ALPHA_COMPONENTS } from '../lib/market/meta/regime-weights.js';
+import { ALPHA_COMPONENTS } from '../lib/market/meta/components.js';
 import { alignStrings, alignTo } from '../lib/pipeline/frames.js';
 import { unionDates } from '../lib/pipeline/axis.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';

@@ -1,14 +1,14 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { combineAlpha } from '../lib/market/meta/combine-alpha.js';
-import { ALPHA_COMPONENTS } from '../lib/market/meta/regime-weights.js';
+import { ALPHA_COMPONENTS, checkRegimeRows } from '../lib/market/meta/components.js';
+import type { RegimeWeights } from '../lib/market/meta/regime-weights.js';
 import { alignTo, frameSchema, frameToTable, tableToFrame } from '../lib/pipeline/frames.js';
 import { RowWindow } from '../lib/pipeline/incremental.js';
-import { parseRegimeWeights } from '../lib/pipeline/regimeWeightsFile.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
 
 /**
  * Node `meta`: the regime-weighted combination of the alphas and the ML score. The weights at t
- * are the regime probabilities' mix of config/regimes.yaml's rows.
+ * are the regime probabilities' mix of config/regimes.yaml's rows (validated by the weights node).
  */
 export default async function meta(ctx: TaskContext): Promise<void> {
   const ticker = ctx.requireTicker();
@@ -22,8 +22,9 @@ export default async function meta(ctx: TaskContext): Promise<void> {
   const regimes = await ctx.readTable(regimePath, undefined, window.from);
   const regimeDates = stringColumn(regimes, 'date', regimePath);
   const names = Object.keys(regimes.columns).filter((c) => c.startsWith('p_')).map((c) => c.slice(2));
-  const weightsFile = ctx.inputs().find((r) => r.path.endsWith('regimes.yaml'))!.path;
-  const weights = parseRegimeWeights(ctx.readText(weightsFile), weightsFile, names);
+  // validated by the weights node; `source` is the file the user edits
+  const weights = JSON.parse(ctx.readText(ctx.input('weights'))) as RegimeWeights & { source: string };
+  checkRegimeRows(Object.keys(weights.regimes), names, weights.source);
 
   const components: Record<string, Float64Array> = {};
   for (const c of ALPHA_COMPONENTS) {

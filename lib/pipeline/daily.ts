@@ -134,13 +134,13 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
 /**
  * New bars: nearly every task will run, so the workers load the task modules now, while the
  * project opens and the sample runs. Per-ticker tasks run on every worker; a single-instance task
- * runs on one, so with several workers loading it in all would be waste. The report is left
- * out: it renders only when the backtest changed, and loading ECharts costs more than most
- * daily runs.
+ * runs on one, so with several workers loading it in all would be waste. In-process tasks run
+ * in the main thread and are left out, and so is the report: it renders only when the backtest
+ * changed, and loading ECharts costs more than most daily runs.
  */
 function warmWorkers(project: Project, ids: string[], pool: WorkerPool, workers: number): void {
   const nodes = [...new Set(ids.map((id) => project.plan.instances.get(id)!.node))]
-    .filter((n) => n.id !== 'report' && (n.per_ticker || workers === 1));
+    .filter((n) => !n.in_process && n.id !== 'report' && (n.per_ticker || workers === 1));
   pool.warm(nodes.map((n) => taskModulePath(project.dag.root, project.dag.spec.compiled_dir, n.task)));
 }
 

@@ -1,15 +1,6 @@
 import { z } from 'zod';
 
-/** The alpha components the meta-model weighs, in the order reports list them. */
-export const ALPHA_COMPONENTS = [
-  'trend_alpha',
-  'mean_reversion_alpha',
-  'vol_alpha',
-  'rel_strength_alpha',
-  'ml_score',
-] as const;
-
-export type AlphaComponent = (typeof ALPHA_COMPONENTS)[number];
+export { ALPHA_COMPONENTS, type AlphaComponent } from './components.js';
 
 // zod 4 numbers already reject NaN and ±Infinity, so every weight is finite.
 const weight = z.number();
