@@ -86,7 +86,8 @@ export class HashMemo {
     if (!this.dirty) return;
     const obj: Record<string, FileStamp> = {};
     for (const k of [...this.entries.keys()].sort()) obj[k] = this.entries.get(k)!;
-    writeFileAtomic(this.file, JSON.stringify(obj));
+    // a pure cache (a corrupt or lost memo only costs re-hashing): no fsync
+    writeFileAtomic(this.file, JSON.stringify(obj), false);
     this.dirty = false;
   }
 }

@@ -21,10 +21,10 @@ export function writeFileDurable(path: string, data: Uint8Array | string, fsync 
   }
 }
 
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+export function writeFileAtomic(path: string, data: Uint8Array | string, fsync = true): void {
   const tmp = tempPathFor(path);
   try {
-    writeFileDurable(tmp, data);
+    writeFileDurable(tmp, data, fsync);
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
