@@ -26,6 +26,17 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   const bt = ctx.param<Settings['backtest']>('backtest');
   const benchmark = ctx.param<string>('benchmark');
   const tickers = ctx.tickers;
+  const outputs = [ctx.output(undefined, 'trades.parquet'), ctx.output(undefined, 'pnl_timeseries.parquet'), ctx.output(undefined, 'summary.json')];
+  // Incremental (daily) run with every new row after the backtest window: the rows it reads, those
+  // dated start_date..end_date, are the ones it read last time, so its results are too.
+  if (ctx.spec.mode === 'incremental' && ctx.spec.since && ctx.spec.since > bt.end_date) {
+    const old = outputs.map((p) => ctx.readOwnBytes(p));
+    if (old.every((b) => b !== null)) {
+      outputs.forEach((p, i) => ctx.writeBytes(p, old[i]!));
+      ctx.log(`new rows from ${ctx.spec.since}, after backtest.end_date ${bt.end_date}: results unchanged`);
+      return;
+    }
+  }
   const loaded = await Promise.all(tickers.map(async (t) => {
     const barsPath = ctx.input('processed', t, '.parquet');
     const bars = await ctx.readTable(barsPath, ['open', 'close']);
@@ -65,8 +76,8 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   });
   const summary = computeSummary({ ...result, contributions, risk_free_rate: bt.risk_free_rate });
   const { trades, pnl } = result;
-  await ctx.writeTable(ctx.output(undefined, 'trades.parquet'), { length: trades.date.length, columns: { ...trades, side: trades.side as string[] } }, TRADES_SCHEMA);
-  await ctx.writeTable(ctx.output(undefined, 'pnl_timeseries.parquet'), { length: pnl.date.length, columns: { ...pnl } }, PNL_SCHEMA);
+  await ctx.writeTable(outputs[0], { length: trades.date.length, columns: { ...trades, side: trades.side as string[] } }, TRADES_SCHEMA);
+  await ctx.writeTable(outputs[1], { length: pnl.date.length, columns: { ...pnl } }, PNL_SCHEMA);
   // undefined metrics (NaN) are written as null: JSON has no NaN
-  ctx.writeJson(ctx.output(undefined, 'summary.json'), finiteOrNull({ strategy_name: bt.strategy_name, ...summary }));
+  ctx.writeJson(outputs[2], finiteOrNull({ strategy_name: bt.strategy_name, ...summary }));
 }

@@ -16,11 +16,14 @@ export default async function positions(ctx: TaskContext): Promise<void> {
   const risk = ctx.param<Settings['risk']>('risk');
   const capital = ctx.param<number>('backtest.initial_capital');
   const tickers = ctx.tickers;
+  // every rule works date by date, so an incremental (daily) run recomputes only the dates from
+  // `since` on, for every ticker, and keeps the rows before
+  const since = ctx.spec.mode === 'incremental' ? ctx.spec.since : undefined;
   const perTicker = await Promise.all(tickers.map(async (t) => {
     const metaPath = ctx.input('meta', t);
-    const meta = await ctx.readTable(metaPath, ['alpha_score']);
+    const meta = await ctx.readTable(metaPath, ['alpha_score'], since);
     const featPath = ctx.input('features', t);
-    const feat = await ctx.readTable(featPath, [`rv_${risk.vol_window}`]);
+    const feat = await ctx.readTable(featPath, [`rv_${risk.vol_window}`], since);
     const dates = stringColumn(meta, 'date', metaPath);
     const alpha = numberColumn(meta, 'alpha_score', metaPath);
     const vol = alignTo(dates, stringColumn(feat, 'date', featPath), numberColumn(feat, `rv_${risk.vol_window}`, featPath));
@@ -34,6 +37,8 @@ export default async function positions(ctx: TaskContext): Promise<void> {
     const p = perTicker[i];
     const weight = alignTo(p.dates, axis, ruled[i]);
     const columns = { alpha_score: p.alpha, realized_vol: p.vol, target_weight: weight, target_dollar_pos: targetDollar(weight, capital) };
-    await ctx.writeTable(ctx.output(tickers[i]), frameToTable({ date: p.dates, columns }, ORDER), frameSchema(ORDER));
+    const table = frameToTable({ date: p.dates, columns }, ORDER);
+    if (since) await ctx.spliceOwnTable(ctx.output(tickers[i]), since, table, frameSchema(ORDER));
+    else await ctx.writeTable(ctx.output(tickers[i]), table, frameSchema(ORDER));
   }
 }

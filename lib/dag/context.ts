@@ -167,16 +167,22 @@ export class TaskContext {
     this.writeBytes(path, await spliceParquet(old, keep, tail, schema, `${this.where}: ${path}`));
   }
 
-  /**
-   * A declared output file, or a file inside a declared directory output (a path ending in
-   * '/': the task decides the file names, e.g. one model per walk-forward fold).
-   */
   /** Current text of one of this task's own outputs, or null (incremental runs continue from it). */
   readOwnText(path: string): string | null {
     const abs = this.checkOutput(path).final;
     return existsSync(abs) ? readFileSync(abs, 'utf8') : null;
   }
 
+  /** Current bytes of one of this task's own outputs, or null. */
+  readOwnBytes(path: string): Uint8Array | null {
+    const abs = this.checkOutput(path).final;
+    return existsSync(abs) ? readFileSync(abs) : null;
+  }
+
+  /**
+   * A declared output file, or a file inside a declared directory output (a path ending in
+   * '/': the task decides the file names, e.g. one model per walk-forward fold).
+   */
   private checkOutput(path: string): { final: string; dir?: string } {
     if (this.spec.outputs.includes(path)) return { final: resolve(this.spec.workdir, path) };
     const dir = this.spec.outputs.find((o) => o.endsWith('/') && path.startsWith(o) && !path.slice(o.length).split('/').includes('..'));

@@ -118,6 +118,17 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
     }
   }
   if (bench.since && !bench.full && !bench.restated) since.set('regime', bench.since);
+  // positions and the backtest: when every ticker only gained rows, their inputs changed from the
+  // earliest new date on (positions recompute from there; the backtest keeps its results when
+  // that date is after its window)
+  const appended = [...changes.values()];
+  if (appended.every((c) => !c.full && !c.restated) && appended.some((c) => c.since)) {
+    const first = appended.reduce((m, c) => (c.since && c.since < m ? c.since : m), '9999-12-31');
+    for (const id of ['positions', 'backtest']) {
+      since.set(id, first);
+      if (explicit) forceIds.add(id);
+    }
+  }
   if (skipTrain) warnIfRefitDue(project, cfg, lastDate, logger);
   const phaseB = await runPlan(project, { ...common, target: 'daily', ids, since, forceIds });
   const instances = [...phaseA.instances, ...phaseB.instances];
