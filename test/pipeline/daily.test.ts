@@ -34,6 +34,8 @@ describe('dag run daily on the sample market', () => {
       // models are not retrained in daily mode
       expect(ranIds(summary)).not.toContain('train');
       expect(summary.instances.filter((i) => i.node === 'features' && i.action === 'ran').every((i) => i.reasons.some((r) => r.startsWith('incremental from') || r.startsWith('input changed')))).toBe(true);
+      // only rows after backtest.end_date are new: positions and the backtest run incrementally
+      for (const node of ['positions', 'backtest']) expect(summary.instances.find((i) => i.node === node)!.reasons.some((r) => r.startsWith('incremental from'))).toBe(true);
     }
     const full = makeWorkdir(deepMerge(settings, { data: { sample: { extra_days: 3 } } }));
     runJson(full, ['run', 'backtest']);
