@@ -147,9 +147,9 @@ export class TaskContext {
 
   /** Current content of one of this task's own outputs (incremental runs extend it). */
   async readOwnTable(path: string): Promise<Table | null> {
-    const abs = this.checkOutput(path).final;
+    const bytes = this.readOwnBytes(path);
     const { decodeParquet } = await parquet();
-    return existsSync(abs) ? decodeParquet(readFileSync(abs), path) : null;
+    return bytes ? decodeParquet(bytes, path) : null;
   }
 
   /**
@@ -158,10 +158,10 @@ export class TaskContext {
    * result has the bytes a full write of the same rows would have.
    */
   async spliceOwnTable(path: string, cutDate: string, table: Table, schema: ColumnSpec[]): Promise<void> {
-    const abs = this.checkOutput(path).final;
-    if (!existsSync(abs)) throw new Error(`${this.where}: incremental run needs the existing ${path}; run the full target first`);
+    const bytes = this.readOwnBytes(path);
+    if (!bytes) throw new Error(`${this.where}: incremental run needs the existing ${path}; run the full target first`);
     const { ParquetFile, spliceParquet } = await parquet();
-    const old = ParquetFile.open(readFileSync(abs), path);
+    const old = ParquetFile.open(bytes, path);
     const keep = await old.firstRowFrom(cutDate);
     const tail = sliceTable(table, lowerBound(stringColumn(table, 'date', path), cutDate));
     this.writeBytes(path, await spliceParquet(old, keep, tail, schema, `${this.where}: ${path}`));
@@ -169,8 +169,8 @@ export class TaskContext {
 
   /** Current text of one of this task's own outputs, or null (incremental runs continue from it). */
   readOwnText(path: string): string | null {
-    const abs = this.checkOutput(path).final;
-    return existsSync(abs) ? readFileSync(abs, 'utf8') : null;
+    const bytes = this.readOwnBytes(path);
+    return bytes ? new TextDecoder().decode(bytes) : null;
   }
 
   /** Current bytes of one of this task's own outputs, or null. */

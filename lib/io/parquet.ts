@@ -180,10 +180,12 @@ export class ParquetFile {
   /** Column name -> kind, in file order. */
   readonly kinds = new Map<string, ColumnSpec['kind']>();
   readonly length: number;
-  private readonly file: ArrayBuffer;
-
-  private constructor(readonly bytes: Uint8Array, readonly where: string, readonly metadata: FileMetaData) {
-    this.file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  private constructor(
+    readonly bytes: Uint8Array,
+    private readonly file: ArrayBuffer,
+    readonly where: string,
+    readonly metadata: FileMetaData,
+  ) {
     this.length = Number(metadata.num_rows);
     for (const el of metadata.schema.slice(1)) {
       const kind: ColumnSpec['kind'] =
@@ -196,12 +198,16 @@ export class ParquetFile {
   }
 
   static open(bytes: Uint8Array, where: string): ParquetFile {
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    // hyparquet reads an ArrayBuffer: copy only when the bytes are a view into a larger one
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    const file = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
+    let metadata: FileMetaData;
     try {
-      return new ParquetFile(bytes, where, parquetMetadata(file));
+      metadata = parquetMetadata(file);
     } catch (err) {
       throw new Error(`${where}: not a readable parquet file (${(err as Error).message})`);
     }
+    return new ParquetFile(bytes, file, where, metadata);
   }
 
   /** Where the row groups end and the footer begins. */

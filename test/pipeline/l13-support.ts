@@ -4,7 +4,7 @@
  * from the formulas in docs/pipeline.md without sharing any code with lib/market.
  */
 import { readFileSync } from 'node:fs';
-import { duck } from '../support/duckdb.js';
+import { readPq } from '../support/duckdb.js';
 import { mulberry32 } from '../support/random.js';
 
 export { mulberry32 };
@@ -17,20 +17,11 @@ export interface Read {
 }
 
 export async function readParquet(file: string): Promise<Read> {
-  const con = await duck();
-  const esc = file.replaceAll("'", "''");
-  const described = (await con.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${esc}')`)).getRowObjectsJS();
-  const names = described.map((r) => String(r.column_name));
-  const select = names
-    .map((n) => (n === 'date' ? `strftime("date", '%Y-%m-%d') AS "date"` : described.find((r) => r.column_name === n)!.column_type === 'DOUBLE' ? `"${n}"` : `CAST("${n}" AS VARCHAR) AS "${n}"`))
-    .join(', ');
-  const res = (await con.runAndReadAll(`SELECT ${select} FROM read_parquet('${esc}')`)).getColumnsObjectJS();
+  const pq = await readPq(file);
   const cols: Record<string, (number | null)[]> = {};
-  for (const n of names) if (n !== 'date' && n !== 'ticker') cols[n] = res[n] as (number | null)[];
-  return { date: res.date as string[], cols, names };
+  for (const n of pq.names) if (n !== 'date' && n !== 'ticker') cols[n] = pq.col[n] ?? (pq.str[n] as unknown as (number | null)[]);
+  return { date: pq.str.date, cols, names: pq.names };
 }
-
-/** Closing SQL connections is not needed: the in-memory database dies with the test process. */
 
 export interface RawCsv {
   header: string[];

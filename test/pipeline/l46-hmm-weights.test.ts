@@ -8,6 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import { filterProbs, fitHmm, regimeObservationWeights } from '../../lib/market/regime/index.js';
 import type { HmmModel } from '../../lib/market/regime/types.js';
 import { uniform } from './l46-support.js';
+import { bruteForceFilter } from '../market/regime/bruteForce.js';
 
 const MODEL: HmmModel = {
   k: 2,
@@ -32,41 +33,10 @@ const MODEL: HmmModel = {
 };
 const OBS = [Float64Array.from([0.8, -0.4, 1.1, -1.3, 0.2]), Float64Array.from([-0.6, 0.3, -1.1, 0.7, 0.1])];
 
-/** Weighted emission written out directly: prod_f N(x_f; m, v)^w_f. */
-function emission(m: HmmModel, s: number, t: number, obs: Float64Array[]): number {
-  let p = 1;
-  for (let f = 0; f < m.dims; f++) {
-    const v = m.vars[s][f];
-    const dens = Math.exp(-((obs[f][t] - m.means[s][f]) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v);
-    p *= dens ** (m.weights ? m.weights[f] : 1);
-  }
-  return p;
-}
-
-/** p(s_t | y_0..t) and the log of the summed joint, by enumerating every state path. */
-function bruteForce(m: HmmModel, obs: Float64Array[]) {
-  const T = obs[0].length;
-  const filtered: number[][] = [];
-  let evidence = 0;
-  for (let t = 0; t < T; t++) {
-    const mass = [0, 0];
-    for (let code = 0; code < 2 ** (t + 1); code++) {
-      const path = Array.from({ length: t + 1 }, (_, u) => (code >> u) & 1);
-      let p = m.init[path[0]] * emission(m, path[0], 0, obs);
-      for (let u = 1; u <= t; u++) p *= m.trans[path[u - 1]][path[u]] * emission(m, path[u], u, obs);
-      mass[path[t]] += p;
-    }
-    const total = mass[0] + mass[1];
-    filtered.push(mass.map((x) => x / total));
-    evidence = total;
-  }
-  return { filtered, logLik: Math.log(evidence) };
-}
-
 describe('HMM emission weights', () => {
   test('the forward filter with weights equals brute force over state paths', () => {
     const got = filterProbs(MODEL, OBS);
-    const want = bruteForce(MODEL, OBS);
+    const want = bruteForceFilter(MODEL, OBS);
     for (let t = 0; t < 5; t++) for (let s = 0; s < 2; s++) expect(got.probs[s][t]).toBeCloseTo(want.filtered[t][s], 12);
     expect(got.logLik).toBeCloseTo(want.logLik, 10);
     // and the weight matters: without it the answer differs

@@ -25,9 +25,10 @@ export function relStrengthAlpha(features: Frame, opts: RelStrengthAlphaOptions)
   const rs = requireColumn(features, `rs_${opts.window}`, 'rel_strength_alpha');
   const rv = requireColumn(features, `rv_${opts.vol_window}`, 'rel_strength_alpha');
   const root = Math.sqrt(opts.window);
+  const annualToDaily = Math.sqrt(TRADING_DAYS);
   const out = new Float64Array(rs.length);
   for (let t = 0; t < out.length; t++) {
-    const daily = rv[t] / Math.sqrt(TRADING_DAYS);
+    const daily = rv[t] / annualToDaily;
     out[t] = daily > 0 ? Math.tanh(rs[t] / (daily * root) / opts.scale) : NaN;
   }
   return out;

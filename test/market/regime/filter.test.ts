@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { filterProbs } from '../../../lib/market/regime/filter.js';
 import type { HmmModel } from '../../../lib/market/regime/types.js';
 import { THREE_STATES, sampleHmm } from './synthetic.js';
+import { bruteForceFilter } from './bruteForce.js';
 
 const TINY: HmmModel = {
   k: 2,
@@ -26,42 +27,10 @@ const TINY: HmmModel = {
 
 const TINY_OBS = [Float64Array.from([0.9, -0.2, 1.4, -1.1, 0.3, -0.6]), Float64Array.from([-0.7, 0.1, -1.2, 0.6, 0.2, 0.5])];
 
-/** Normal density written out directly, independent of the engine's log-space code. */
-function density(model: HmmModel, s: number, obs: Float64Array[], t: number): number {
-  let p = 1;
-  for (let f = 0; f < model.dims; f++) {
-    const v = model.vars[s][f];
-    p *= Math.exp(-((obs[f][t] - model.means[s][f]) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v);
-  }
-  return p;
-}
-
-/** p(s_t | y_0..t) and p(y_0..T) by summing the joint over every state path. */
-function bruteForce(model: HmmModel, obs: Float64Array[], prior: number[]) {
-  const T = obs[0].length;
-  const k = model.k;
-  const filtered: number[][] = [];
-  let evidence = 0;
-  for (let t = 0; t < T; t++) {
-    const mass = new Array<number>(k).fill(0);
-    for (let code = 0; code < k ** (t + 1); code++) {
-      const path: number[] = [];
-      for (let c = code, u = 0; u <= t; u++, c = Math.floor(c / k)) path.push(c % k);
-      let p = prior[path[0]] * density(model, path[0], obs, 0);
-      for (let u = 1; u <= t; u++) p *= model.trans[path[u - 1]][path[u]] * density(model, path[u], obs, u);
-      mass[path[t]] += p;
-    }
-    const total = mass.reduce((a, b) => a + b, 0);
-    filtered.push(mass.map((m) => m / total));
-    if (t === T - 1) evidence = total;
-  }
-  return { filtered, logLik: Math.log(evidence) };
-}
-
 describe('filterProbs is the forward filter', () => {
   test('matches enumeration of all 2^6 state paths to 1e-12', () => {
     const { probs, state, logLik } = filterProbs(TINY, TINY_OBS);
-    const truth = bruteForce(TINY, TINY_OBS, TINY.init);
+    const truth = bruteForceFilter(TINY, TINY_OBS);
     for (let t = 0; t < 6; t++) {
       for (let s = 0; s < 2; s++) expect(Math.abs(probs[s][t] - truth.filtered[t][s])).toBeLessThan(1e-12);
     }
@@ -73,7 +42,7 @@ describe('filterProbs is the forward filter', () => {
     const from = [0.3, 0.7];
     const prior = [0, 1].map((j) => from[0] * TINY.trans[0][j] + from[1] * TINY.trans[1][j]);
     const { probs } = filterProbs(TINY, TINY_OBS, from);
-    const truth = bruteForce(TINY, TINY_OBS, prior);
+    const truth = bruteForceFilter(TINY, TINY_OBS, prior);
     for (let t = 0; t < 6; t++) expect(Math.abs(probs[0][t] - truth.filtered[t][0])).toBeLessThan(1e-12);
   });
 
