@@ -2,7 +2,7 @@ import type { Bars } from '../types.js';
 import { tradingDaysBetween } from '../../core/calendar.js';
 import { finding, formatFinding, sortFindings, type DqFinding, type DqReport } from './dq.js';
 import type { RawRecords } from './raw-records.js';
-import { dateOrder, isoDay, rowError } from './row-checks.js';
+import { dateOrder, dayNumbers, rowError } from './row-checks.js';
 
 export type BadRowPolicy = 'error' | 'drop';
 
@@ -58,8 +58,9 @@ const REASONS_QUOTED = 3;
 export function buildBars(records: RawRecords, opts: BuildBarsOptions): BuiltBars {
   const { file, ticker } = opts;
   const n = records.date.length;
-  const { order, newestFirst } = dateOrder(records);
-  const valid = validRows(records, order, opts);
+  const days = dayNumbers(records);
+  const { order, newestFirst } = dateOrder(days);
+  const valid = validRows(records, days, order, opts);
   if (valid.rows.length === 0) {
     const first = sortFindings(valid.bad)[0];
     throw new Error(`${file}: ${ticker}: every row was dropped (${n} rows)${first ? `; first problem: ${formatFinding(file, ticker, first)}` : ''}`);
@@ -112,14 +113,14 @@ function percent(share: number): string {
  * not. Duplicates and out-of-order dates are judged against the last kept row. In error mode the
  * first bad row throws.
  */
-function validRows(records: RawRecords, order: number[], opts: BuildBarsOptions): { rows: number[]; days: number[]; bad: DqFinding[] } {
+function validRows(records: RawRecords, dayOf: Float64Array, order: number[], opts: BuildBarsOptions): { rows: number[]; days: number[]; bad: DqFinding[] } {
   const rows: number[] = [];
   const days: number[] = [];
   const bad: DqFinding[] = [];
   let lastDay = -Infinity;
   for (const i of order) {
-    let err = rowError(records, i);
-    const day = err ? NaN : isoDay(records.date[i]!);
+    const day = dayOf[i]!;
+    let err = rowError(records, i, day);
     const last = rows.at(-1);
     if (!err && day === lastDay) err = { kind: 'duplicate_date', message: `duplicate date (first on line ${records.line[last!]})` };
     if (!err && day < lastDay) err = { kind: 'out_of_order', message: `date out of order: after ${records.date[last!]} on line ${records.line[last!]}` };

@@ -17,7 +17,7 @@ const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** UTC day number of a valid ISO date, NaN otherwise (hot path: no Date round trip per row). */
-export function isoDay(iso: string): number {
+function isoDay(iso: string): number {
   const m = ISO_RE.exec(iso);
   if (!m) return NaN;
   const y = Number(m[1]);
@@ -30,11 +30,16 @@ export function isoDay(iso: string): number {
 
 export type RowProblem = { kind: DqKind; message: string };
 
-/** The first error of a row, or null when the row is usable. Checks run in a fixed order. */
-export function rowError(r: RawRecords, i: number): RowProblem | null {
+/** UTC day number of each row's date (NaN for a malformed row or a date that is not ISO). */
+export function dayNumbers(r: RawRecords): Float64Array {
+  return Float64Array.from(r.date, (d, i) => (r.malformed.has(i) ? NaN : isoDay(d)));
+}
+
+/** The first error of row i (whose day number is `day`), or null when the row is usable. Checks run in a fixed order. */
+export function rowError(r: RawRecords, i: number, day: number): RowProblem | null {
   const bad = r.malformed.get(i);
   if (bad) return bad;
-  if (Number.isNaN(isoDay(r.date[i]!))) return { kind: 'bad_date', message: `date '${r.date[i]}' is not an ISO date YYYY-MM-DD` };
+  if (Number.isNaN(day)) return { kind: 'bad_date', message: `date '${r.date[i]}' is not an ISO date YYYY-MM-DD` };
   const o = r.open[i]!;
   const h = r.high[i]!;
   const l = r.low[i]!;
@@ -71,13 +76,13 @@ export function rowError(r: RawRecords, i: number): RowProblem | null {
  * broker exports): when the valid dates mostly descend, the rows are taken in reverse, so such a
  * file reads like its oldest-first twin. Any other disorder is left for the out-of-order check.
  */
-export function dateOrder(r: RawRecords): { order: number[]; newestFirst: boolean } {
-  const n = r.date.length;
+export function dateOrder(days: Float64Array): { order: number[]; newestFirst: boolean } {
+  const n = days.length;
   let up = 0;
   let down = 0;
   let prev = NaN;
   for (let i = 0; i < n; i++) {
-    const d = r.malformed.has(i) ? NaN : isoDay(r.date[i]!);
+    const d = days[i]!;
     if (Number.isNaN(d)) continue;
     if (d > prev) up++;
     else if (d < prev) down++;
