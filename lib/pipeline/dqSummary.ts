@@ -26,7 +26,9 @@ export function dqSummaryLines(reports: DqReport[], backtest: BacktestPnl | null
     if (zero.length) {
       const longest = zero.reduce((a, b) => (b.length > a.length ? b : a));
       const total = zero.reduce((s, z) => s + z.length, 0);
-      lines.push(`${r.ticker}: zero volume on ${total} row(s) in ${zero.length} stretch(es), the longest ${longest.length} row(s) from ${longest[0]!.date} to ${longest.at(-1)!.date}`);
+      // by date, not by line: a newest-first file lists a stretch backwards
+      const [from, to] = [longest[0]!.date, longest.at(-1)!.date].sort();
+      lines.push(`${r.ticker}: zero volume on ${total} row(s) in ${zero.length} stretch(es), the longest ${longest.length} row(s) from ${from} to ${to}`);
     }
   }
   // a position held for a day moves the P&L (a price change or a trading cost): exactly 0 means none
