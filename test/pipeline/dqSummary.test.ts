@@ -7,7 +7,7 @@ const dq = (t: string) => `artifacts/processed/${t}.dq.json`;
 
 describe('dqSummaryLines (issue 11, rule 5)', () => {
   test('zero-volume rows group into stretches of adjacent lines, and the longest is named', () => {
-    // lines 10, 11, 12 | 20 | 31, 30 (a newest-first pair): 3 stretches, the longest 3 rows
+    // lines 10, 11, 12 | 20 | 30, 31: 3 stretches, the longest 3 rows
     // (findings come sorted by line, as in dq.json)
     const zv = [[10, '2020-01-01'], [11, '2020-01-02'], [12, '2020-01-03'], [20, '2020-01-13'], [30, '2020-02-04'], [31, '2020-02-03']].map(([l, d]) => finding(l as number, d as string, 'zero_volume', 'zero volume'));
     expect(dqSummaryLines([report('X', zv)], null, dq)).toEqual(['X: zero volume on 6 row(s) in 3 stretch(es), the longest 3 row(s) from 2020-01-01 to 2020-01-03']);
