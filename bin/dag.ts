@@ -7,15 +7,19 @@ import { prestartDailyPool } from '../lib/pipeline/prestart.js';
 const dailyPool = prestartDailyPool(process.argv);
 const { main } = await import('../lib/dag/cli.js');
 const { keyMetricsLine } = await import('../lib/pipeline/keyMetrics.js');
+const { dataQualityLines } = await import('../lib/pipeline/dqSummaryFiles.js');
 const { runDaily } = await import('../lib/pipeline/daily.js');
 type DailyOptions = import('../lib/pipeline/daily.js').DailyOptions;
 
-// The generic runner plus what this pipeline adds: the daily target and key metrics after a backtest.
+// The generic runner plus what this pipeline adds: the daily target, the data-quality summary after
+// every run and the key metrics after a backtest.
 await main(process.argv, {
   customTargets: {
     daily: (project, opts, runPlan) => runDaily(project, { ...(opts as unknown as DailyOptions), pool: dailyPool }, runPlan),
   },
-  afterRun: async (project, target, _summary, log) => {
+  afterRun: async (project, target, summary, log) => {
+    const dq = dataQualityLines(project, summary);
+    if (dq.length) log(`data quality (${dq.length} finding(s); details in artifacts/processed/*.dq.json):\n${dq.map((l) => `  ${l}`).join('\n')}`);
     if (target !== 'backtest') return;
     const line = keyMetricsLine(project);
     if (line) log(line);

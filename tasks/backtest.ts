@@ -18,6 +18,17 @@ const PNL_SCHEMA: ColumnSpec[] = [
   { name: 'regime', kind: 'string' },
 ];
 
+/** A backtest without a trade would report a flat 0.00%: say where the target weights are instead. */
+function noTrade(window: string[], positions: { dates: string[]; weight: Float64Array }[]): string {
+  let first = '';
+  for (const p of positions) {
+    const i = p.weight.findIndex((w) => w !== 0 && !Number.isNaN(w));
+    if (i >= 0 && (first === '' || p.dates[i]! < first)) first = p.dates[i]!;
+  }
+  const where = first ? `the first non-zero target weight is on ${first}` : 'no target weight is ever non-zero';
+  return `backtest: no position was ever taken between ${window[0]} and ${window.at(-1)}: every target weight in the window is 0 or null (${where}); the results would be a flat 0.00%. Check backtest.start_date / end_date against the dates the positions cover`;
+}
+
 /**
  * Node `backtest`: decisions at the close of t trade at the open (or close) of t+1, costs in
  * basis points of traded notional, daily mark-to-market; metrics and PnL attribution.
@@ -70,6 +81,7 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
     benchmarkClose: col(loaded[benchIndex], 'bars', 'close'),
     regime: alignStrings(dates, stringColumn(regimes, 'date', regimePath), stringColumn(regimes, 'regime', regimePath)),
   });
+  if (result.trades.date.length === 0) throw new Error(noTrade(dates, loaded.map((l) => ({ dates: stringColumn(l.pos, 'date', l.posPath), weight: numberColumn(l.pos, 'target_weight', l.posPath) }))));
   const contributions: Record<string, Record<string, Float64Array>> = {};
   loaded.forEach((l, i) => {
     contributions[tickers[i]] = Object.fromEntries(ALPHA_COMPONENTS.map((c) => [c, col(l, 'meta', `contrib_${c}`)]));

@@ -4,6 +4,7 @@ import { featureColumns, maxLookback } from '../lib/market/features/options.js';
 import { computeLabels, FORWARD_LOOKING_COLUMNS } from '../lib/market/features/labels.js';
 import { frameSchema, frameToTable, tableToBars } from '../lib/pipeline/frames.js';
 import { RowWindow } from '../lib/pipeline/incremental.js';
+import { checkNoInfinity } from '../lib/pipeline/finiteFrame.js';
 import type { Settings } from '../lib/core/settings.js';
 
 /** Node `features`: trend, volatility, volume and relative-strength features, plus ML labels. */
@@ -24,6 +25,7 @@ export default async function features(ctx: TaskContext): Promise<void> {
   const bench = tableToBars(await ctx.readTable(benchPath, undefined, window.from), benchPath);
   const frame = computeFeatures(bars, bench, opts);
   Object.assign(frame.columns, computeLabels(bars.close, { horizons, ...labels }));
+  checkNoInfinity(frame, ctx.where);
   const order = [...featureColumns(opts), ...FORWARD_LOOKING_COLUMNS(horizons)];
   await window.write(ctx.output(ticker), frameToTable(frame, order), frameSchema(order));
 }

@@ -6,6 +6,17 @@ import { unionDates } from '../lib/pipeline/axis.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
 
+/** A full history without a single non-zero target weight: say which input was missing. */
+function noPosition(tickers: string[], perTicker: { dates: string[]; alpha: Float64Array; vol: Float64Array }[], volWindow: number): string {
+  const finite = (x: Float64Array) => x.reduce((s, v) => s + (Number.isNaN(v) ? 0 : 1), 0);
+  const nonZero = (x: Float64Array) => x.reduce((s, v) => s + (v !== 0 && !Number.isNaN(v) ? 1 : 0), 0);
+  const why = tickers.map((t, i) => {
+    const p = perTicker[i]!;
+    return `${t}: alpha_score on ${finite(p.alpha)} of ${p.dates.length} dates (non-zero on ${nonZero(p.alpha)}), rv_${volWindow} on ${finite(p.vol)}`;
+  });
+  return `positions: no ticker ever gets a non-zero target weight, so no position would ever be taken (${why.join('; ')}); a weight needs an alpha_score and a volatility on the same date`;
+}
+
 const ORDER = ['alpha_score', 'realized_vol', 'target_weight', 'target_dollar_pos'];
 
 /**
@@ -33,6 +44,8 @@ export default async function positions(ctx: TaskContext): Promise<void> {
   const axis = unionDates(perTicker.map((p) => p.dates));
   const onAxis = perTicker.map((p) => alignTo(axis, p.dates, p.weight));
   const ruled = applyPortfolioRules(onAxis, risk);
+  // a daily run sees only its new dates, on which flat targets are a legitimate answer
+  if (!since && !ruled.some((w) => w.some((x) => x !== 0 && !Number.isNaN(x)))) throw new Error(noPosition(tickers, perTicker, risk.vol_window));
   for (let i = 0; i < tickers.length; i++) {
     const p = perTicker[i];
     const weight = alignTo(p.dates, axis, ruled[i]);

@@ -2,7 +2,7 @@ import type { TaskContext } from '../lib/dag/context.js';
 import { parseRawCsv } from '../lib/market/data/parse-raw.js';
 import { barsToTable, BARS_SCHEMA } from '../lib/pipeline/frames.js';
 import { readRawParquetRecords } from '../lib/pipeline/rawParquet.js';
-import { buildBars } from '../lib/market/data/build-bars.js';
+import { buildBars, type BadRowPolicy, type BuildBarsOptions } from '../lib/market/data/build-bars.js';
 import { diffBars } from '../lib/pipeline/barChange.js';
 
 /** Node `processed`: raw bars (CSV or parquet, any supported layout) to canonical adjusted bars. */
@@ -12,16 +12,25 @@ export default async function preprocess(ctx: TaskContext): Promise<void> {
   if (!ctx.exists(raw)) {
     throw new Error(`no raw data for ticker ${ticker}: ${raw} does not exist (data.source is csv: put the file there, or change paths.raw)`);
   }
-  const onBadRows = ctx.param<'error' | 'drop'>('data.on_bad_rows');
-  const built = raw.endsWith('.parquet')
-    ? buildBars(await readRawParquetRecords(ctx.readBytes(raw), raw), { file: raw, ticker, onBadRows })
-    : parseRawCsv(ctx.readText(raw), { file: raw, ticker, onBadRows });
+  const opts: BuildBarsOptions = {
+    file: raw,
+    ticker,
+    onBadRows: ctx.param<BadRowPolicy>('data.on_bad_rows'),
+    maxDropShare: ctx.param<number>('data.max_drop_share'),
+    maxGapDays: ctx.param<number>('data.max_gap_days'),
+    onGap: ctx.param<BadRowPolicy>('data.on_gap'),
+  };
+  const built = raw.endsWith('.parquet') ? buildBars(await readRawParquetRecords(ctx.readBytes(raw), raw), opts) : parseRawCsv(ctx.readText(raw), opts);
   const out = ctx.output(ticker, '.parquet');
   const table = barsToTable(built.bars, ticker);
   // how the bars changed since the last run: daily mode recomputes from there (or restates)
   const change = diffBars(await ctx.readOwnTable(out), table);
   await ctx.writeTable(out, table, BARS_SCHEMA);
   ctx.report({ ...change, last: (table.columns.date as string[]).at(-1) });
-  ctx.writeJson(ctx.output(ticker, '.dq.json'), built.dq);
-  if (built.dq.dropped > 0) ctx.log(`dropped ${built.dq.dropped} bad rows (see ${ctx.output(ticker, '.dq.json')})`);
+  const dqPath = ctx.output(ticker, '.dq.json');
+  ctx.writeJson(dqPath, built.dq);
+  if (built.newestFirst) ctx.log(`${raw} lists its rows newest first: read in date order`);
+  const badRows = built.dq.dropped - built.droppedBeforeGap;
+  if (badRows > 0) ctx.log(`dropped ${badRows} bad rows (see ${dqPath})`);
+  for (const f of built.dq.findings.filter((x) => x.kind === 'long_gap')) ctx.log(`warning: ${raw}:${f.line}: ${f.date}: ${f.message} (data.on_gap: drop; see ${dqPath})`);
 }

@@ -1,5 +1,5 @@
 import type { TaskContext } from '../lib/dag/context.js';
-import { filterProbs, mostLikelyStates, regimeObservations, regimeObservationWeights, ruleRegimes, walkForwardRegimes, type HmmModel } from '../lib/market/regime/index.js';
+import { filterProbs, mostLikelyStates, regimeObservations, regimeObservationWeights, ruleRegimes, validRowIndices, walkForwardRegimes, type HmmModel } from '../lib/market/regime/index.js';
 import { tableToBars } from '../lib/pipeline/frames.js';
 import { lowerBound, stringColumn, type Table } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
@@ -31,6 +31,13 @@ export default async function regime(ctx: TaskContext): Promise<void> {
 
   if (cfg.method === 'rules') {
     const r = ruleRegimes(bars.close, cfg.rules);
+    if (!r.labels.some((l) => l !== '')) {
+      throw new Error(
+        `regime: the rule-based regime is undefined on all ${bars.date.length} rows of the benchmark ${benchmark}: its first label needs ` +
+          `regime.rules.sma = ${cfg.rules.sma} closes and regime.rules.percentile_window = ${cfg.rules.percentile_window} past volatilities. ` +
+          'Every alpha would be null: give the benchmark a longer history, or shorten those windows',
+      );
+    }
     await writeRegimes(ctx, outTable, bars.date, r.names, r.probs, r.labels);
     ctx.writeJson(outModel, { method: 'rules', names: r.names, rules: cfg.rules, rows: bars.date.length, last_date: bars.date.at(-1), next_refit_row: null, state: null, fits: [] });
     return;
@@ -47,6 +54,7 @@ export default async function regime(ctx: TaskContext): Promise<void> {
     refit_every: cfg.refit_every, min_train: cfg.min_train, window: cfg.window, window_days: cfg.window_days, order: cfg.order,
     weights: regimeObservationWeights({ vol_window: cfg.vol_window }),
   });
+  if (wf.fits.length === 0) throw new Error(neverFitted(benchmark, cfg, bars.date.length, validRowIndices(obs).length));
   await writeRegimes(ctx, outTable, bars.date, wf.names, wf.probs, wf.labels);
   const lastFitRow = wf.fits.length ? lowerBound(bars.date, wf.fits.at(-1)!.fit_date) : null;
   const stored: StoredRegime = {
@@ -89,6 +97,16 @@ async function continueFilter(ctx: TaskContext, outTable: string, outModel: stri
   await writeRegimes(ctx, outTable, dates, stored.names, probs, labels);
   ctx.writeJson(outModel, { ...stored, rows: n, last_date: dates[n - 1], state: seg.state });
   return true;
+}
+
+/** Why a run without a single fit fails: with no regime probabilities every alpha would be null. */
+function neverFitted(benchmark: string, cfg: Settings['regime'], rows: number, usable: number): string {
+  return (
+    `regime: the regime model was never fitted: the benchmark ${benchmark} has ${usable} of ${rows} rows with a usable observation ` +
+    `(a daily log return and a non-zero ${cfg.vol_window}-day volatility; constant prices have none), and the first fit needs ` +
+    `regime.min_train = ${cfg.min_train}. Every regime probability, and so every alpha, would be null: give the benchmark a longer ` +
+    'history that moves, lower regime.min_train, or set regime.method: rules'
+  );
 }
 
 async function writeRegimes(ctx: TaskContext, out: string, dates: string[], names: string[], probs: Float64Array[], labels: string[]): Promise<void> {

@@ -9,6 +9,7 @@ import { GLOBAL_SCOPE, modelId, onnxContentHash, type ModelMeta } from '../lib/m
 import { mlFeatureNames, tickerRows } from '../lib/pipeline/mlDataset.js';
 import type { Settings } from '../lib/core/settings.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
+import { featureCoverage } from '../lib/market/ml/complete-rows.js';
 
 const CLASSES = ['down', 'flat', 'up'];
 
@@ -37,6 +38,7 @@ export default async function train(ctx: TaskContext): Promise<void> {
     for (const scope of scopes) {
       const parts = tables.filter((x) => scope === GLOBAL_SCOPE || x.t === scope).map((x) => tickerRows(x.t, x.table, features, h, x.path));
       const pooled = stackTickers(parts, features.length);
+      checkCoverage(pooled, features, scope);
       const folds = planFoldsByDate(pooled.dates, {
         window: ml.walk_forward.window, window_days: ml.walk_forward.window_days, refit_every: ml.walk_forward.refit_every,
         min_train: ml.walk_forward.min_train, horizon: h, embargo: h + ml.walk_forward.embargo,
@@ -67,7 +69,7 @@ export default async function train(ctx: TaskContext): Promise<void> {
         foldMetrics.push(fm);
       }
       const last = registry.filter((e) => e.id === id).at(-1);
-      if (!last) throw new Error(`${ctx.where}: not enough labelled rows to train ${id} (walk_forward.min_train ${ml.walk_forward.min_train})`);
+      if (!last) throw new Error(noModel(id, pooled, ml));
       // the latest model also under its plain name, for an execution system or a notebook
       // (predict itself picks fold files by date from models.json)
       ctx.writeBytes(`${dir}${id}.onnx`, await ctx.readStagedBytes(`${dir}${last.file}`));
@@ -79,6 +81,29 @@ export default async function train(ctx: TaskContext): Promise<void> {
   }
   ctx.writeJson(`${dir}models.json`, finiteOrNull({ features, models: registry }));
   ctx.writeJson(ctx.spec.outputs.find((o) => o.endsWith('metrics.json'))!, finiteOrNull({ models: metrics }));
+}
+
+/** The features layer produced nothing usable when no row of the training set has every feature. */
+function checkCoverage(pooled: PooledRows, features: string[], scope: string): void {
+  const { complete, perFeature } = featureCoverage(pooled.X, pooled.n, features.length);
+  if (complete > 0) return;
+  const scarce = features.map((name, j) => ({ name, rows: perFeature[j]! })).sort((a, b) => a.rows - b.rows).slice(0, 3);
+  throw new Error(
+    `train: the features layer produced no usable row for ${scope === GLOBAL_SCOPE ? `any of ${pooled.tickers.join(', ')}` : scope}: ` +
+      `none of the ${pooled.n} rows has every ML feature; the scarcest: ${scarce.map((s) => `${s.name} on ${s.rows} rows`).join(', ')} ` +
+      '(a window longer than the history, or a benchmark without common dates)',
+  );
+}
+
+/** Why a horizon got no model: no walk-forward fold had enough labelled history. */
+function noModel(id: string, pooled: PooledRows, ml: Settings['ml']): string {
+  const labelled = pooled.y.reduce((s, y) => s + (y >= 0 ? 1 : 0), 0);
+  const dates = new Set(pooled.dates).size;
+  return (
+    `train: no model trained for ${id}: ${labelled} labelled rows over ${dates} dates, but the first walk-forward fold needs ` +
+    `ml.walk_forward.min_train = ${ml.walk_forward.min_train} dates of history and at least 2 x ml.params.min_data_in_leaf = ` +
+    `${2 * ml.params.min_data_in_leaf} labelled rows; every ML score would be null`
+  );
 }
 
 /** Train on the fold's rows; the latest valid_fraction of them (by date) is the early-stopping set. */

@@ -156,3 +156,13 @@ export function addTradingDays(iso: string, n: number): string {
   }
   return dayToIso(d);
 }
+
+/**
+ * Trading days strictly between two UTC day numbers (`from` < d < `to`): the sessions missing
+ * from a series whose consecutive dates are `from` and `to`. 0 when `to` <= `from` + 1.
+ */
+export function tradingDaysBetween(from: number, to: number): number {
+  let n = 0;
+  for (let d = from + 1; d < to; d++) if (isTradingDayNumber(d)) n++;
+  return n;
+}

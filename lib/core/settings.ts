@@ -21,6 +21,11 @@ const settingsSchema = z
     data: z.strictObject({
       source: z.enum(['sample', 'csv']).default('sample'),
       on_bad_rows: z.enum(['error', 'drop']).default('error'),
+      /** With on_bad_rows: drop, the largest share of a ticker's raw rows that may be dropped. */
+      max_drop_share: z.number().min(0).max(1).default(0.01),
+      /** Longest run of missing trading days (NYSE calendar) between two consecutive raw rows. */
+      max_gap_days: posInt.default(20),
+      on_gap: z.enum(['error', 'drop']).default('error'),
       sample: z.strictObject({
         seed: z.number().int().nonnegative().default(42),
         /** Trading days appended after backtest.end_date (the daily mode's `--extend` adds to it). */

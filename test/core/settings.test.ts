@@ -40,3 +40,21 @@ describe('config/settings.yaml validation', () => {
     expect(errorOf((s) => { s.backtest.end_date = '2025-02-30'; })).toMatch(/backtest.end_date: is not a real date/);
   });
 });
+
+describe('the data-quality limits (issue 11, rule 5)', () => {
+  test('defaults when left out: 1% of rows may be dropped, gaps up to 20 trading days, a longer gap is an error', () => {
+    const s = base();
+    delete s.data.max_drop_share;
+    delete s.data.max_gap_days;
+    delete s.data.on_gap;
+    const parsed = parseSettings(s, 'config/settings.yaml');
+    expect([parsed.data.max_drop_share, parsed.data.max_gap_days, parsed.data.on_gap]).toEqual([0.01, 20, 'error']);
+  });
+
+  test('impossible values name the key', () => {
+    expect(errorOf((s) => { s.data.max_drop_share = 1.5; })).toMatch(/^config\/settings.yaml: data.max_drop_share: /);
+    expect(errorOf((s) => { s.data.max_gap_days = 0; })).toMatch(/^config\/settings.yaml: data.max_gap_days: /);
+    expect(errorOf((s) => { s.data.on_gap = 'skip'; })).toMatch(/^config\/settings.yaml: data.on_gap: .*"error"\|"drop"/);
+    expect(errorOf((s) => { s.data.max_gap_day = 5; })).toMatch(/data.max_gap_day: unknown key \(did you mean 'data.max_gap_days'\?\)/);
+  });
+});

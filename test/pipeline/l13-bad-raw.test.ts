@@ -29,8 +29,9 @@ function goodBenchmark(): string {
 }
 
 /** A csv-source work folder with tickers [..bad, SPY]; `files` maps ticker -> fixture name (null: no file). */
+// max_drop_share: 1: these fixtures are a dozen rows, so one bad row is several percent of the file
 function workdir(files: Record<string, string | null>, onBadRows: 'error' | 'drop' = 'error'): string {
-  const dir = makeWorkdir({ tickers: [...Object.keys(files), 'SPY'], benchmark: 'SPY', data: { source: 'csv', on_bad_rows: onBadRows } });
+  const dir = makeWorkdir({ tickers: [...Object.keys(files), 'SPY'], benchmark: 'SPY', data: { source: 'csv', on_bad_rows: onBadRows, max_drop_share: 1 } });
   mkdirSync(join(dir, 'data/raw'), { recursive: true });
   writeFileSync(join(dir, RAW('SPY')), goodBenchmark());
   for (const [t, f] of Object.entries(files)) if (f) copyFileSync(join(FIXTURES, f), join(dir, RAW(t)));

@@ -103,7 +103,7 @@ export function bruteFeatures(
   });
   const dv = col((t) => close[t]! * volume[t]!);
   out.dollar_volume = dv;
-  out.log_dollar_volume_20 = col((t) => { const s = win(dv, t, 20); return s ? Math.log(s.mean) : null; });
+  out.log_dollar_volume_20 = col((t) => { const s = win(dv, t, 20); return s && s.mean > 0 ? Math.log(s.mean) : null; });
   const benchAt = new Map(benchDate.map((d, i) => [d, benchClose[i]!]));
   for (const k of f.rs) {
     out[`rs_${k}`] = col((t) => {

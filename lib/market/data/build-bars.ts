@@ -1,65 +1,42 @@
 import type { Bars } from '../types.js';
-import { finding, formatFinding, sortFindings, type DqFinding, type DqKind, type DqReport } from './dq.js';
+import { tradingDaysBetween } from '../../core/calendar.js';
+import { finding, formatFinding, sortFindings, type DqFinding, type DqReport } from './dq.js';
 import type { RawRecords } from './raw-records.js';
+import { dateOrder, dayNumbers, rowError } from './row-checks.js';
 
 export type BadRowPolicy = 'error' | 'drop';
 
-export interface BuildBarsOptions {
+/** What to do with bad rows and long gaps (the `data` settings). */
+export interface DataPolicy {
+  /** A row failing a check stops the parse ('error') or is dropped and reported ('drop'). */
+  onBadRows: BadRowPolicy;
+  /** In drop mode, the largest share of a ticker's rows that may be dropped as bad (0..1). */
+  maxDropShare: number;
+  /** Longest run of missing trading days (NYSE calendar) between two consecutive rows. */
+  maxGapDays: number;
+  /** A longer gap stops the parse ('error') or drops the history before it ('drop'). */
+  onGap: BadRowPolicy;
+}
+
+export interface BuildBarsOptions extends DataPolicy {
   /** The source file, for messages (e.g. `data/raw/NVDA_raw.csv`). */
   file: string;
   ticker: string;
-  onBadRows: BadRowPolicy;
-  /** A gap between consecutive dates longer than this many calendar days is reported (warning). */
-  maxGapDays?: number;
 }
 
 export interface BuiltBars {
   bars: Bars;
   dq: DqReport;
+  /** The source listed its rows newest first; they were read in reverse. */
+  newestFirst: boolean;
+  /** Rows dropped because they came before a gap longer than maxGapDays (drop mode). */
+  droppedBeforeGap: number;
 }
 
-const DEFAULT_MAX_GAP_DAYS = 7;
-const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** UTC day number of a valid ISO date, NaN otherwise (hot path: no Date round trip per row). */
-function isoDay(iso: string): number {
-  const m = ISO_RE.exec(iso);
-  if (!m) return NaN;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1 || d > DAYS_IN_MONTH[mo - 1]!) return NaN;
-  if (mo === 2 && d === 29 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return NaN;
-  return Date.UTC(y, mo - 1, d) / 86_400_000;
-}
-
-/** The first error of a row, or null when the row is usable. Checks run in a fixed order. */
-function rowError(r: RawRecords, i: number): { kind: DqKind; message: string } | null {
-  const bad = r.malformed.get(i);
-  if (bad) return bad;
-  if (Number.isNaN(isoDay(r.date[i]!))) return { kind: 'bad_date', message: `date '${r.date[i]}' is not an ISO date YYYY-MM-DD` };
-  const o = r.open[i]!;
-  const h = r.high[i]!;
-  const l = r.low[i]!;
-  const c = r.close[i]!;
-  const a = r.adjClose ? r.adjClose[i]! : 1;
-  // NaN fails every comparison, so one test per row catches missing and non-positive values.
-  if (!(o > 0 && h > 0 && l > 0 && c > 0 && a > 0 && r.volume[i]! >= 0)) {
-    const named: [string, number][] = [['open', o], ['high', h], ['low', l], ['close', c]];
-    if (r.adjClose) named.push(['adj close', a]);
-    named.push(['volume', r.volume[i]!]);
-    for (const [name, v] of named) if (Number.isNaN(v)) return { kind: 'missing_value', message: `${name} is missing` };
-    for (const [name, v] of named) {
-      if (name !== 'volume' && !(v > 0)) return { kind: 'non_positive_price', message: `${name} ${v} is not positive` };
-    }
-  }
-  if (r.volume[i]! < 0) return { kind: 'negative_volume', message: `volume ${r.volume[i]} is negative` };
-  if (h < l) return { kind: 'high_below_low', message: `high ${h} < low ${l}` };
-  if (o < l || o > h) return { kind: 'open_outside_range', message: `open ${o} outside [low ${l}, high ${h}]` };
-  if (c < l || c > h) return { kind: 'close_outside_range', message: `close ${c} outside [low ${l}, high ${h}]` };
-  return null;
-}
+/** A gap of more than this many calendar days (about a week without data) is a warning. */
+const SHORT_GAP_CALENDAR_DAYS = 7;
+/** Reasons quoted in the too-many-dropped-rows error. */
+const REASONS_QUOTED = 3;
 
 /**
  * Validate raw records and turn them into canonical adjusted bars.
@@ -69,47 +46,36 @@ function rowError(r: RawRecords, i: number): { kind: DqKind; message: string } |
  * (price x volume) is unchanged. raw_close keeps the traded close. Without an adjusted-close
  * column the factor is 1.
  *
- * Rows are checked in source order; duplicates and out-of-order dates are judged against the
- * last kept row, so the first of two equal dates is the one kept. With `onBadRows: 'error'` the
- * first error-level finding throws `file:line: date: TICKER: problem`; with 'drop' such rows are
- * dropped and reported. Warnings (zero volume, gaps) never drop a row. A result with no rows
- * left throws in both modes.
+ * Rows are checked in date order: source order, or reversed for a newest-first source (see
+ * dateOrder). Duplicates and out-of-order dates are judged against the last kept row, so the
+ * first of two equal dates met is the one kept. With `onBadRows: 'error'` the first error-level
+ * finding throws `file:line: date: TICKER: problem`; with 'drop' such rows are dropped and
+ * reported, and dropping more than `maxDropShare` of the rows throws. A gap of more than
+ * `maxGapDays` missing trading days between kept rows throws (`onGap: 'error'`) or drops every
+ * row before it (`'drop'`), so no later computation ever spans it. Warnings (zero volume, short
+ * gaps) never drop a row. A result with no rows left throws in both modes.
  */
 export function buildBars(records: RawRecords, opts: BuildBarsOptions): BuiltBars {
-  const { file, ticker, onBadRows } = opts;
-  const maxGap = opts.maxGapDays ?? DEFAULT_MAX_GAP_DAYS;
+  const { file, ticker } = opts;
   const n = records.date.length;
-  const findings: DqFinding[] = [];
-  const keep: number[] = [];
-  let lastDay = -Infinity;
-  let lastDate = '';
-  let lastLine = 0;
-  for (let i = 0; i < n; i++) {
-    const line = records.line[i]!;
-    const date = records.date[i]!;
-    let err = rowError(records, i);
-    const day = err ? NaN : isoDay(date);
-    if (!err && day === lastDay) err = { kind: 'duplicate_date', message: `duplicate date (first on line ${lastLine})` };
-    if (!err && day < lastDay) err = { kind: 'out_of_order', message: `date out of order: after ${lastDate} on line ${lastLine}` };
-    if (err) {
-      const f = finding(line, date, err.kind, err.message);
-      if (onBadRows === 'error') throw new Error(formatFinding(file, ticker, f));
-      findings.push(f);
-      continue;
-    }
-    if (records.volume[i] === 0) findings.push(finding(line, date, 'zero_volume', 'zero volume'));
-    if (keep.length > 0 && day - lastDay > maxGap) {
-      findings.push(finding(line, date, 'gap', `gap of ${day - lastDay} calendar days since ${lastDate} (more than ${maxGap})`));
-    }
-    keep.push(i);
-    lastDay = day;
-    lastDate = date;
-    lastLine = line;
-  }
-  if (keep.length === 0) {
-    const first = findings[0];
+  const days = dayNumbers(records);
+  const { order, newestFirst } = dateOrder(days);
+  const valid = validRows(records, days, order, opts);
+  if (valid.rows.length === 0) {
+    const first = sortFindings(valid.bad)[0];
     throw new Error(`${file}: ${ticker}: every row was dropped (${n} rows)${first ? `; first problem: ${formatFinding(file, ticker, first)}` : ''}`);
   }
+  // before the gaps: a file in no usable order is a file of bad rows, not of long gaps
+  if (valid.bad.length > opts.maxDropShare * n) {
+    const first = sortFindings(valid.bad).slice(0, REASONS_QUOTED).map((f) => `line ${f.line}: ${f.date ? `${f.date}: ` : ''}${f.message}`);
+    throw new Error(
+      `${file}: ${ticker}: ${valid.bad.length} of ${n} rows (${percent(valid.bad.length / n)}) failed data-quality checks, more than data.max_drop_share ` +
+        `(${percent(opts.maxDropShare)}) allows dropping; first: ${first.join('; ')}`,
+    );
+  }
+  const spans = gapsAndWarnings(records, valid.rows, valid.days, opts);
+  const keep = valid.rows.slice(spans.first);
+  const findings = [...valid.bad, ...spans.findings];
   const m = keep.length;
   const bars: Bars = {
     date: new Array<string>(m),
@@ -135,5 +101,72 @@ export function buildBars(records: RawRecords, opts: BuildBarsOptions): BuiltBar
     bars.raw_close[j] = c;
     bars.adj_factor[j] = f;
   }
-  return { bars, dq: { ticker, file, rows_in: n, rows_out: m, dropped: n - m, findings: sortFindings(findings) } };
+  return { bars, dq: { ticker, file, rows_in: n, rows_out: m, dropped: n - m, findings: sortFindings(findings) }, newestFirst, droppedBeforeGap: spans.first };
+}
+
+function percent(share: number): string {
+  return `${Number((100 * share).toPrecision(3))}%`;
+}
+
+/**
+ * Pass 1: the rows that pass every row check, in date order, and the findings of those that do
+ * not. Duplicates and out-of-order dates are judged against the last kept row. In error mode the
+ * first bad row throws.
+ */
+function validRows(records: RawRecords, dayOf: Float64Array, order: number[], opts: BuildBarsOptions): { rows: number[]; days: number[]; bad: DqFinding[] } {
+  const rows: number[] = [];
+  const days: number[] = [];
+  const bad: DqFinding[] = [];
+  let lastDay = -Infinity;
+  for (const i of order) {
+    const day = dayOf[i]!;
+    let err = rowError(records, i, day);
+    const last = rows.at(-1);
+    if (!err && day === lastDay) err = { kind: 'duplicate_date', message: `duplicate date (first on line ${records.line[last!]})` };
+    if (!err && day < lastDay) err = { kind: 'out_of_order', message: `date out of order: after ${records.date[last!]} on line ${records.line[last!]}` };
+    if (err) {
+      const f = finding(records.line[i]!, records.date[i]!, err.kind, err.message);
+      if (opts.onBadRows === 'error') throw new Error(formatFinding(opts.file, opts.ticker, f));
+      bad.push(f);
+      continue;
+    }
+    rows.push(i);
+    days.push(day);
+    lastDay = day;
+  }
+  return { rows, days, bad };
+}
+
+/**
+ * Pass 2, over the valid rows: a gap of more than maxGapDays missing trading days throws
+ * (onGap 'error') or moves the first kept row past it ('drop'); shorter gaps over a week and
+ * zero volumes are warnings, reported only for rows that are kept.
+ */
+function gapsAndWarnings(records: RawRecords, rows: number[], days: number[], opts: BuildBarsOptions): { first: number; findings: DqFinding[] } {
+  const { file, ticker, maxGapDays } = opts;
+  let first = 0;
+  const gaps: DqFinding[] = [];
+  let warnings: DqFinding[] = [];
+  for (let j = 0; j < rows.length; j++) {
+    const i = rows[j]!;
+    const line = records.line[i]!;
+    const date = records.date[i]!;
+    if (j > first) {
+      const step = days[j]! - days[j - 1]!;
+      // calendar days bound the missing sessions from above: most rows skip the calendar walk
+      const missing = step - 1 > maxGapDays ? tradingDaysBetween(days[j - 1]!, days[j]!) : 0;
+      const prev = `${records.date[rows[j - 1]!]} (line ${records.line[rows[j - 1]!]})`;
+      if (missing > maxGapDays) {
+        const what = `gap of ${missing} trading days without data between ${prev} and ${date}, more than the ${maxGapDays} allowed`;
+        if (opts.onGap === 'error') throw new Error(`${file}:${line}: ${date}: ${ticker}: ${what} (data.max_gap_days); fill the gap, or set data.on_gap: drop to keep only the history after it`);
+        gaps.push(finding(line, date, 'long_gap', `${what}: the ${j} rows before it were dropped`));
+        first = j;
+        warnings = [];
+      } else if (step > SHORT_GAP_CALENDAR_DAYS) {
+        warnings.push(finding(line, date, 'gap', `gap of ${step} calendar days since ${records.date[rows[j - 1]!]} (more than ${SHORT_GAP_CALENDAR_DAYS})`));
+      }
+    }
+    if (records.volume[i] === 0) warnings.push(finding(line, date, 'zero_volume', 'zero volume'));
+  }
+  return { first, findings: [...gaps, ...warnings] };
 }

@@ -10,6 +10,7 @@ export type DqKind =
   | 'non_numeric'
   | 'bad_date'
   | 'non_positive_price'
+  | 'out_of_range'
   | 'negative_volume'
   | 'high_below_low'
   | 'open_outside_range'
@@ -18,11 +19,13 @@ export type DqKind =
   | 'out_of_order'
   | 'all_rows_dropped'
   | 'zero_volume'
-  | 'gap';
+  | 'gap'
+  | 'long_gap';
 
 export type DqLevel = 'error' | 'warning';
 
-export const WARNING_KINDS: ReadonlySet<DqKind> = new Set<DqKind>(['zero_volume', 'gap']);
+/** `long_gap` (data.on_gap: drop) keeps its row; the rows before it are dropped and counted. */
+export const WARNING_KINDS: ReadonlySet<DqKind> = new Set<DqKind>(['zero_volume', 'gap', 'long_gap']);
 
 export interface DqFinding {
   /** 1-based source line (0 for a finding about the whole file). */

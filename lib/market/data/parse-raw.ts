@@ -1,13 +1,8 @@
-import { buildBars, type BadRowPolicy, type BuiltBars } from './build-bars.js';
+import { buildBars, type BuildBarsOptions, type BuiltBars } from './build-bars.js';
 import { formatFinding } from './dq.js';
 import { readRawCsv } from './raw-csv.js';
 
-export interface ParseRawOptions {
-  file: string;
-  ticker: string;
-  onBadRows: BadRowPolicy;
-  maxGapDays?: number;
-}
+export type ParseRawOptions = BuildBarsOptions;
 
 /**
  * Raw daily-price CSV text (Yahoo, lower-case with adjclose, Kaggle or Stooq layout) to canonical

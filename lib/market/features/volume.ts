@@ -22,9 +22,12 @@ export function dollarVolume(close: Float64Array, volume: Float64Array): Float64
   return out;
 }
 
-/** `log_dollar_volume_20`: natural log of the 20-day mean dollar volume (NaN for the first 19 rows). */
+/**
+ * `log_dollar_volume_20`: natural log of the 20-day mean dollar volume (NaN for the first 19
+ * rows, and for a window with no volume at all: log 0 would be -Infinity, which is no value).
+ */
 export function logDollarVolume(dollarVol: Float64Array): Float64Array {
   const m = rollingMean(dollarVol, DOLLAR_VOLUME_WINDOW);
-  for (let t = 0; t < m.length; t++) m[t] = Math.log(m[t]);
+  for (let t = 0; t < m.length; t++) m[t] = m[t] > 0 ? Math.log(m[t]) : NaN;
   return m;
 }

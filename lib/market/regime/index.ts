@@ -8,4 +8,5 @@ export { walkForwardRegimes } from './walk-forward.js';
 export type { WalkForwardFit, WalkForwardOptions, WalkForwardResult } from './walk-forward.js';
 export { ruleRegimes } from './rules.js';
 export { mostLikelyStates } from './labels.js';
+export { validRowIndices } from './rows.js';
 export type { RuleRegimeOptions, RuleRegimeResult } from './rules.js';

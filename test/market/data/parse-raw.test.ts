@@ -3,7 +3,8 @@ import { buildBars } from '../../../lib/market/data/build-bars.js';
 import { parseRawCsv } from '../../../lib/market/data/parse-raw.js';
 import { emptyRecords } from '../../../lib/market/data/raw-records.js';
 
-const opts = { file: 'data/raw/X_raw.csv', ticker: 'X', onBadRows: 'error' as const };
+// maxDropShare 1: these tests are about which rows drop, not about how many may
+const opts = { file: 'data/raw/X_raw.csv', ticker: 'X', onBadRows: 'error' as const, maxDropShare: 1, maxGapDays: 20, onGap: 'error' as const };
 const drop = { ...opts, onBadRows: 'drop' as const };
 
 describe('layouts', () => {
@@ -125,10 +126,10 @@ describe('buildBars on records from another reader (e.g. parquet)', () => {
     r.low.set([9, 9]);
     r.close.set([11, NaN]);
     r.volume.set([100, 100]);
-    expect(() => buildBars(r, { file: 'data/raw/X_raw.parquet', ticker: 'X', onBadRows: 'error' })).toThrow(
+    expect(() => buildBars(r, { ...opts, file: 'data/raw/X_raw.parquet' })).toThrow(
       'data/raw/X_raw.parquet:3: 2020-01-03: X: close is missing',
     );
-    const { bars, dq } = buildBars(r, { file: 'data/raw/X_raw.parquet', ticker: 'X', onBadRows: 'drop' });
+    const { bars, dq } = buildBars(r, { ...drop, file: 'data/raw/X_raw.parquet' });
     expect(bars.date).toEqual(['2020-01-02']);
     expect(Array.from(bars.adj_factor)).toEqual([1]);
     expect(dq.findings[0]).toMatchObject({ line: 3, kind: 'missing_value' });

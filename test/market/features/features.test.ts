@@ -62,7 +62,7 @@ function oracle(bars: Bars, bench: Bars | null): Record<string, number[]> {
   out.dollar_volume = Array.from(dv);
   out.log_dollar_volume_20 = Array.from(dv, (_, t) => {
     const w = windowOf(dv, t, 20);
-    return w ? Math.log(loopMean(w)) : NaN;
+    return w && loopMean(w) > 0 ? Math.log(loopMean(w)) : NaN; // no volume at all: no log
   });
   const bclose = new Map<string, number>();
   if (bench) bench.date.forEach((d, i) => bclose.set(d, bench.close[i]));
