@@ -251,7 +251,14 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         const result = await unlockRunLock(stateDir, {
           yes: Boolean(opts.yes),
           interactive,
-          ask: (q) => rl!.question(q),
+          // readline takes Ctrl-C from the terminal itself: treat it as "no", then as the signal it is
+          ask: (q) => new Promise((res) => {
+            rl!.once('SIGINT', () => {
+              res('');
+              process.kill(process.pid, 'SIGINT');
+            });
+            rl!.question(q).then(res, () => res('')); // Ctrl-D: no
+          }),
           say: (line) => process.stderr.write(line + '\n'),
         });
         if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
