@@ -117,6 +117,18 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     }
   };
 
+  // whatever goes wrong around a task (an unreadable input while assessing it, a state file that
+  // cannot be written) fails that instance with one line, as a task's own error would
+  const runnerFailure = (id: string, err: unknown) => {
+    const message = oneLine(err, project.workdir);
+    logger.error(`failed ${id}: ${message}`, { event: 'fail', instance: id, error: message, stack: stackOf(err) });
+    if (!opts.keepGoing) {
+      stopping = true;
+      queue.clear();
+    }
+    if (!outcomes.has(id)) finish(id, { ...outcomeBase(project.plan.instances.get(id)!), action: 'failed', reasons: [message] });
+  };
+
   const schedule = (id: string) => {
     queue.add(async () => {
       if (stopping) return;
@@ -171,7 +183,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         }
         finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'failed'] });
       }
-    });
+    }).catch((err: unknown) => runnerFailure(id, err));
   };
 
   try {

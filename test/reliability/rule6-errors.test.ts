@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,20 @@ describe('rule 6: file-system errors are one dag line naming the operation and t
     const fail = runLogEvents(dir).find((e) => e.event === 'fail')!;
     expect(fail.instance).toBe('total');
     expect(String(fail.stack)).toMatch(/EISDIR[\s\S]*\n\s+at /);
+  });
+
+  test('an input that is a directory (EISDIR while hashing it): that instance fails with one line, the others go on (--keep-going), the lock is released', () => {
+    const dir = makeToyProject(['A', 'B']);
+    rmSync(join(dir, 'raw/A.txt'));
+    mkdirSync(join(dir, 'raw/A.txt'));
+    const r = dag(dir, ['run', 'all', '--keep-going', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: failed double\[A\]: cannot read raw\/A\.txt: is a directory \(EISDIR\)$/m);
+    expect(r.stderr).not.toMatch(STACK);
+    const summary = JSON.parse(r.stdout) as { instances: { node: string; ticker: string | null; action: string }[] };
+    expect(summary.instances.map((i) => `${i.node}${i.ticker ? `[${i.ticker}]` : ''}:${i.action}`)).toEqual(['double[A]:failed', 'double[B]:ran', 'bench:blocked', 'total:blocked']);
+    expect(readFileSync(join(dir, 'out/double/B.txt'), 'utf8')).toBe('4');
+    expect(readdirSync(join(dir, 'artifacts/.dag'))).not.toContain('lock');
   });
 
   test('a settings file that is a directory: exit 2, one line naming it', () => {
