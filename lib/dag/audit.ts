@@ -1,8 +1,8 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import type winston from 'winston';
 import type { Project } from './project.js';
-import { targetNodes } from './project.js';
-import { selectInstances } from './plan.js';
+import { selectChecked } from './selection.js';
+import { throwIfInterrupted } from './interrupt.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 import { runPlan } from './runner.js';
 import { tableDifferences } from './tableDiff.js';
@@ -36,10 +36,16 @@ const DATE_HEADER = /^(date|Date|DATE)$/;
  * without inputs (a generated sample market), i.e. CSV files whose first column is a date.
  */
 export async function auditLookahead(project: Project, target: string, cutoffs: string[] | undefined, opts: { logger: winston.Logger; concurrency?: number }): Promise<AuditResult> {
-  const ids = selectInstances(project.plan, targetNodes(project, target));
+  const ids = selectChecked(project, target);
+  const sourceInstances = new Set(ids.filter((id) => project.plan.instances.get(id)!.inputs.length === 0));
+  const rebuilt = ids.filter((id) => !sourceInstances.has(id));
+  if (!rebuilt.some((id) => project.plan.instances.get(id)!.outputs.some((p) => p.endsWith('.parquet')))) {
+    throw new UserError(`audit: --target ${target} has no table (.parquet) artifact built from source data, so there is nothing to check: choose a target downstream of the data (e.g. the default, backtest)`);
+  }
   const run = async (sb: Sandbox, runIds: string[], label: string) => {
     opts.logger.info(`audit: building ${label} (${runIds.length} instances)`);
     const s = await runPlan(sb.project, { target, ids: runIds, force: true, logger: opts.logger, progress: false, concurrency: opts.concurrency, command: `dag audit lookahead (${label})` });
+    throwIfInterrupted(`audit lookahead: the ${label} build did not finish (its temporary folders are removed)`);
     if (s.failed > 0) {
       const f = s.instances.find((i) => i.action === 'failed')!;
       throw new UserError(`audit: the ${label} build failed at ${f.node}${f.ticker ? `[${f.ticker}]` : ''}: ${f.reasons.join('; ')}`, 1);
@@ -49,11 +55,11 @@ export async function auditLookahead(project: Project, target: string, cutoffs: 
   const sandboxes: Sandbox[] = [base];
   try {
     await run(base, ids, 'baseline');
-    const sourceInstances = new Set(ids.filter((id) => project.plan.instances.get(id)!.inputs.length === 0));
-    const rebuilt = ids.filter((id) => !sourceInstances.has(id));
-    const chosen = cutoffs?.length ? cutoffs : defaultCutoffs(base, rebuilt);
+    const dates = sourceDates(base, rebuilt);
+    const chosen = cutoffs?.length ? checkCutoffs(cutoffs, dates) : defaultCutoffs(dates);
     const violations: LookaheadViolation[] = [];
     let checkedFiles = 0;
+    let datedFiles = 0;
     for (const cutoff of chosen) {
       const perturbed = await makeSandbox(base.project, rebuilt, {
         transform: (path, from, to) => (path.endsWith('.csv') ? writeFileSync(to, perturbCsv(readFileSync(from, 'utf8'), cutoff, deriveSeed(17, `${cutoff}:${path}`))) : copyFileSync(from, to)),
@@ -69,20 +75,22 @@ export async function auditLookahead(project: Project, target: string, cutoffs: 
           const a = await decodeParquet(readFileSync(base.project.abs(path)), path);
           const b = await decodeParquet(readFileSync(perturbed.project.abs(path)), path);
           if (!('date' in a.columns)) continue;
+          datedFiles++;
           for (const d of tableDifferences(a, b, { upTo: cutoff, ignore: (c) => forward.some((re) => re.test(c)) })) {
             violations.push({ cutoff, node: inst.node.id, ticker: inst.ticker ?? null, path, column: d.column, date: d.date });
           }
         }
       }
     }
+    if (datedFiles === 0) throw new UserError(`audit: none of the ${checkedFiles} table artifacts of '${target}' has a 'date' column, so no row could be checked against a cutoff`);
     return { target, cutoffs: chosen, checkedFiles, violations, ok: violations.length === 0 };
   } finally {
     for (const sb of sandboxes) sb.cleanup();
   }
 }
 
-/** Three dates at 40%, 60% and 80% of the source data's date range. */
-function defaultCutoffs(base: Sandbox, ids: string[]): string[] {
+/** Every date of the source data (raw CSV inputs of the rebuilt instances), sorted. */
+function sourceDates(base: Sandbox, ids: string[]): string[] {
   const dates = new Set<string>();
   for (const id of ids) {
     for (const ref of base.project.plan.instances.get(id)!.inputs) {
@@ -94,9 +102,29 @@ function defaultCutoffs(base: Sandbox, ids: string[]): string[] {
       }
     }
   }
-  const sorted = [...dates].sort();
+  return [...dates].sort();
+}
+
+/** Three dates at 40%, 60% and 80% of the source data's date range. */
+function defaultCutoffs(sorted: string[]): string[] {
   if (sorted.length < 10) throw new UserError('audit: no dated source data found to choose cutoffs from (pass --cutoff)');
   return [0.4, 0.6, 0.8].map((q) => sorted[Math.floor(q * (sorted.length - 1))]);
+}
+
+/**
+ * A cutoff must leave rows on both sides: before the first date every row is perturbed and none
+ * is compared; on or after the last nothing is perturbed. Either way the check would pass vacuously.
+ */
+function checkCutoffs(cutoffs: string[], sorted: string[]): string[] {
+  if (sorted.length === 0) throw new UserError('audit: no dated source data found, so no cutoff can be checked');
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  for (const c of cutoffs) {
+    if (c < first || c >= last) {
+      throw new UserError(`--cutoff ${c}: outside the source data (${first} .. ${last}); a cutoff must be on or after ${first} and before ${last}, or nothing is checked`);
+    }
+  }
+  return cutoffs;
 }
 
 /**

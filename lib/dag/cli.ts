@@ -1,8 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
 import { openProject, targetNodes, type Project } from './project.js';
 import { selectInstances } from './plan.js';
+import { selectChecked } from './selection.js';
+import { installSignalHandlers, interruption, SIGNAL_EXIT, throwIfInterrupted } from './interrupt.js';
+import { fsErrorMessage, isFsError, oneLine, stackOf } from './errorText.js';
+import { saveMemo } from './readOnlyRun.js';
+import { unlockRunLock } from './unlock.js';
 import { assessAll } from './assess.js';
 import { formatStatus, statusRows } from './statusReport.js';
 import { formatGraph, type GraphFormat } from './graphFormat.js';
@@ -14,8 +20,12 @@ import { buildLock, lockPath, writeLock } from './lock.js';
 import { formatVerify, verify } from './verify.js';
 import { auditLookahead, formatAudit } from './audit.js';
 
-/** Exit codes: 0 success, 1 a task failed (or a check found differences), 2 bad usage/config/DAG, 3 another run holds the lock. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3 } as const;
+/**
+ * Exit codes: 0 success, 1 a task failed (or a check found differences, or a file could not be
+ * read or written), 2 bad usage/config/DAG or an option that selects nothing, 3 another run
+ * holds the lock, 130/143 stopped by SIGINT/SIGTERM.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3, ...SIGNAL_EXIT } as const;
 
 interface CommonOpts {
   dag?: string;
@@ -37,7 +47,29 @@ function findDagFile(explicit?: string): string {
 }
 
 async function open(opts: CommonOpts): Promise<Project> {
+  if (opts.workdir !== undefined && !isDirectory(opts.workdir)) throw new UserError(`--workdir ${opts.workdir}: no such folder`);
   return openProject({ dagFile: findDagFile(opts.dag), configFile: opts.config, workdir: opts.workdir });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Options only a pipeline's own targets (`customTargets`, e.g. daily) use, and options those
+ * targets ignore: given to the wrong kind of target they would select nothing, so they are errors.
+ */
+function checkTargetOptions(target: string, opts: Record<string, unknown>, custom: string[]): void {
+  const own = ['since', 'extend', 'retrain'].filter((k) => opts[k] !== undefined);
+  if (custom.includes(target)) {
+    if (opts.ticker) throw new UserError(`--ticker does not apply to target '${target}': it always works on every ticker`);
+  } else if (own.length) {
+    throw new UserError(`--${own[0]} applies only to target${custom.length > 1 ? 's' : ''} ${custom.map((t) => `'${t}'`).join(', ') || '(none)'}, not to '${target}'`);
+  }
 }
 
 const positiveInt = (v: string) => {
@@ -103,6 +135,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--update-lock', 'after a successful backtest run, write dag.lock')
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
+      checkTargetOptions(target, opts, Object.keys(hooks.customTargets ?? {}));
       const project = await open(opts);
       const logger = createLogger({ runLog: opts.dryRun ? undefined : runLogPath(project), verbose: Boolean(opts.verbose) });
       let summary: RunSummary;
@@ -110,7 +143,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         const custom = hooks.customTargets?.[target];
         if (custom) summary = await custom(project, { ...opts, logger, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
         else {
-          const ids = selectInstances(project.plan, targetNodes(project, target), opts.ticker as string[] | undefined);
+          const ids = selectChecked(project, target, opts.ticker as string[] | undefined);
           summary = await runPlan(project, {
             target,
             ids,
@@ -123,19 +156,25 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             command: `dag ${process.argv.slice(2).join(' ')}`,
           });
         }
-        if (opts.updateLock && summary.failed === 0 && !opts.dryRun) {
+        const stopped = interruption() !== undefined;
+        if (opts.updateLock && summary.failed === 0 && !opts.dryRun && !stopped) {
           const ids = selectInstances(project.plan, targetNodes(project, target));
           writeLock(project, buildLock(project, target, ids));
           logger.info(`wrote ${lockPath(project)} (${ids.length} instances of ${target})`);
         }
-        if (summary.failed === 0 && !opts.dryRun && !opts.ticker && hooks.afterRun) {
+        if (summary.failed === 0 && !opts.dryRun && !opts.ticker && !stopped && hooks.afterRun) {
           await hooks.afterRun(project, target, summary, (line) => logger.info(line));
         }
         if (!opts.dryRun) logger.info(`run summary ${JSON.stringify({ executed: summary.executed, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs })}`);
+      } catch (err) {
+        // the run log keeps the stack; the console gets one line (main)
+        if (!(err instanceof UserError)) logger.debug(`error: ${oneLine(err)}`, { event: 'error', stack: stackOf(err) });
+        throw err;
       } finally {
         await closeLogger(logger);
       }
       printRunSummary(summary, Boolean(opts.json));
+      throwIfInterrupted(`${target}: ran ${summary.executed}, skipped ${summary.skipped}; completed instances are recorded, the rest runs next time`);
       if (summary.failed > 0) process.exitCode = EXIT.failed;
     });
 
@@ -146,10 +185,9 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--json', 'print {"instances": [{node, ticker, state, reasons}]} on stdout')
     .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[] }) => {
       const project = await open(opts);
-      const nodes = target ? targetNodes(project, target) : [...project.plan.instances.values()].map((i) => i.node.id);
-      const ids = selectInstances(project.plan, [...new Set(nodes)], opts.ticker);
+      const ids = selectChecked(project, target, opts.ticker);
       const rows = statusRows(project, ids, assessAll(project, ids));
-      project.memo.save();
+      saveMemo(project, (line) => process.stderr.write(`warn: ${line}\n`));
       if (opts.json) process.stdout.write(JSON.stringify({ instances: rows }) + '\n');
       else process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n');
     });
@@ -168,6 +206,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--lock <file>', 'lock file (default: dag.lock beside the DAG file)')
     .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
+    .option('--verbose', 'print the stack of an unexpected error')
     .action(async (target: string | undefined, opts: CommonOpts & { lock?: string; concurrency?: number }) => {
       const project = await open(opts);
       const logger = createLogger({ quiet: Boolean(opts.json) });
@@ -184,6 +223,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--target <target>', 'target to rebuild', 'backtest')
     .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
+    .option('--verbose', 'print the stack of an unexpected error')
     .action(async (opts: CommonOpts & { cutoff?: string[]; target: string; concurrency?: number }) => {
       for (const c of opts.cutoff ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(c)) throw new UserError(`--cutoff: '${c}' is not a date YYYY-MM-DD`);
       const project = await open(opts);
@@ -194,27 +234,80 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       if (!result.ok) process.exitCode = EXIT.failed;
     });
 
+  program
+    .command('unlock')
+    .description('Remove the run lock a run left behind: shows what it removes and asks first (--yes to skip; required without a terminal).')
+    .option('--dag <file>', 'DAG file (default: pipeline.dag.yaml here or in a parent folder)')
+    .option('--workdir <dir>', 'folder whose state folder holds the lock (default: the DAG file\'s folder)')
+    .option('--yes', 'remove without asking')
+    .option('--json', 'print {"lock", "found", "removed", "holder"} on stdout')
+    .action(async (opts: { dag?: string; workdir?: string; yes?: boolean; json?: boolean }) => {
+      if (opts.workdir !== undefined && !isDirectory(opts.workdir)) throw new UserError(`--workdir ${opts.workdir}: no such folder`);
+      const dag = loadDagFile(findDagFile(opts.dag));
+      const stateDir = resolve(opts.workdir ?? dag.root, dag.spec.state_dir);
+      const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+      const rl = interactive ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
+      try {
+        const result = await unlockRunLock(stateDir, {
+          yes: Boolean(opts.yes),
+          interactive,
+          // readline takes Ctrl-C from the terminal itself: treat it as "no", then as the signal it is
+          ask: (q) => new Promise((res) => {
+            rl!.once('SIGINT', () => {
+              res('');
+              process.kill(process.pid, 'SIGINT');
+            });
+            rl!.question(q).then(res, () => res('')); // Ctrl-D: no
+          }),
+          say: (line) => process.stderr.write(line + '\n'),
+        });
+        if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+        if (result.found && !result.removed) process.exitCode = EXIT.failed;
+      } finally {
+        rl?.close();
+      }
+    });
+
   hooks.extend?.(program);
   return program;
 }
 
-/** Run the CLI and map errors to exit codes: user errors print a message, not a stack. */
+/** One `dag:` line on stderr for any error, and its exit code; the stack only with --verbose. */
+function reportError(err: unknown, verbose: boolean): number {
+  if (err instanceof UserError) {
+    process.stderr.write(`dag: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const line = isFsError(err) ? fsErrorMessage(err) : `unexpected error: ${oneLine(err)}`;
+  const stack = stackOf(err);
+  process.stderr.write(`dag: ${line}${verbose ? '' : stack && !isFsError(err) ? ' (--verbose shows the stack)' : ''}\n`);
+  if (verbose && stack) process.stderr.write(stack + '\n');
+  return EXIT.failed;
+}
+
+/**
+ * Run the CLI and map every error to one `dag:` line and an exit code (docs/cli.md); stacks
+ * appear only with --verbose (and in the run log). A command stopped by a signal exits 130/143.
+ */
 export async function main(argv: string[], hooks: CliHooks = {}): Promise<void> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  installSignalHandlers();
+  const crash = (err: unknown) => {
+    process.exitCode = reportError(err, verbose);
+    process.exit();
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   const program = buildProgram(hooks);
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    const e = err as Error & { code?: string; exitCode?: number };
-    if (e.code?.startsWith('commander.')) {
+    const e = err as { code?: unknown };
+    if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
       process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT.usage;
-      return;
-    }
-    if (err instanceof UserError) {
-      process.stderr.write(`dag: ${e.message}\n`);
-      process.exitCode = e.exitCode;
-      return;
-    }
-    process.stderr.write(`dag: ${e.stack ?? e.message}\n`);
-    process.exitCode = EXIT.failed;
+    } else process.exitCode = reportError(err, verbose);
   }
+  const signal = interruption();
+  // exit now: an in-process task may still be running, and it must not outlive the lock
+  if (signal) process.exit(Object.values(SIGNAL_EXIT).includes(process.exitCode as never) ? process.exitCode : SIGNAL_EXIT[signal]);
 }

@@ -6,6 +6,7 @@ import { lowerBound, sliceTable, stringColumn, type ColumnSpec, type Table } fro
 import type { ParquetFile } from '../io/parquet.js';
 import type { InputRef } from './plan.js';
 import { getKey } from './template.js';
+import { namingPath } from './errorText.js';
 
 /** What a worker needs to run one task instance (plain data: it crosses a thread boundary). */
 export interface TaskSpec {
@@ -122,11 +123,13 @@ export class TaskContext {
   }
 
   readBytes(path: string): Uint8Array {
-    return readFileSync(this.checkInput(path));
+    const abs = this.checkInput(path);
+    return namingPath(abs, () => readFileSync(abs));
   }
 
   readText(path: string): string {
-    return readFileSync(this.checkInput(path), 'utf8');
+    const abs = this.checkInput(path);
+    return namingPath(abs, () => readFileSync(abs, 'utf8'));
   }
 
   /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { namingPath } from './errorText.js';
 
 export interface FileStamp {
   hash: string;
@@ -63,7 +64,7 @@ export class HashMemo {
     }
     const known = this.entries.get(path);
     if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) return known;
-    const bytes = readFileSync(path);
+    const bytes = namingPath(path, () => readFileSync(path));
     const fresh: FileStamp = { hash: sha256(bytes), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
     if (path.endsWith('.csv')) fresh.lines = countLines(bytes);
     this.entries.set(path, fresh);

@@ -2,6 +2,7 @@ import winston from 'winston';
 import Transport from 'winston-transport';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { oneLine } from './errorText.js';
 
 /**
  * Collects the run's JSON lines in memory and writes them once when the logger closes:
@@ -10,6 +11,7 @@ import { dirname } from 'node:path';
  */
 class RunLogTransport extends Transport {
   private readonly lines: string[] = [];
+  enabled = true;
 
   constructor(private readonly file: string) {
     super({ level: 'debug' });
@@ -22,9 +24,15 @@ class RunLogTransport extends Transport {
   }
 
   override close(): void {
-    if (this.lines.length === 0) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(this.file, this.lines.join('\n') + '\n');
+    if (this.lines.length === 0 || !this.enabled) return;
+    this.enabled = false; // written once (winston closes its transports again)
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      writeFileSync(this.file, this.lines.join('\n') + '\n');
+    } catch (err) {
+      // closing runs in a finally: throwing here would hide the run's own outcome or error
+      process.stderr.write(`warn: run log not written: ${oneLine(err)}\n`);
+    }
   }
 }
 
@@ -42,6 +50,11 @@ export function createLogger(opts: { runLog?: string; quiet?: boolean; verbose?:
   ];
   if (opts.runLog) transports.push(new RunLogTransport(opts.runLog));
   return winston.createLogger({ transports });
+}
+
+/** Write no run log for this logger (a run that may not write its state folder). */
+export function disableRunLog(logger: winston.Logger): void {
+  for (const t of logger.transports) if (t instanceof RunLogTransport) t.enabled = false;
 }
 
 /** Flush the run log. */

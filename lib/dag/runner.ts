@@ -12,6 +12,10 @@ import { WorkerPool } from './workerPool.js';
 import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
 import { getKey } from './template.js';
+import { ABORTED, interruptScope, interruption } from './interrupt.js';
+import { removeStagedOutputs } from './stagedOutputs.js';
+import { isReadOnlyError, readOnlyRun } from './readOnlyRun.js';
+import { oneLine, stackOf } from './errorText.js';
 
 export type Action = 'ran' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
@@ -55,6 +59,8 @@ export interface RunOptions {
   lockHeld?: boolean;
   /** A worker pool the caller shares across several runs (and closes itself). */
   pool?: WorkerPool;
+  /** Why the state folder cannot be written (the caller holding the lock found out): see readOnlyRun. */
+  readOnly?: unknown;
 }
 
 export function defaultConcurrency(): number {
@@ -64,7 +70,14 @@ export function defaultConcurrency(): number {
 export async function runPlan(project: Project, opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   if (opts.dryRun) return dryRun(project, opts, started);
-  const release = opts.lockHeld ? () => undefined : acquireRunLock(project.stateDir, opts.command);
+  let release: () => void;
+  try {
+    if (opts.readOnly) throw opts.readOnly;
+    release = opts.lockHeld ? () => undefined : acquireRunLock(project.stateDir, opts.command);
+  } catch (err) {
+    if (!isReadOnlyError(err)) throw err;
+    return readOnlyRun(project, dryRun(project, opts, started), err, opts.logger);
+  }
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
   const pool = opts.pool ?? new WorkerPool(concurrency);
   const outcomes = new Map<string, InstanceOutcome>();
@@ -81,6 +94,14 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   const queue = new PQueue({ concurrency });
   const ranFull = new Set<string>();
   let stopping = false;
+  // a signal: schedule nothing more, then give up (terminate) what still runs after a grace period
+  const signals = interruptScope(
+    () => {
+      stopping = true;
+      queue.clear();
+    },
+    () => pool.close(),
+  );
 
   const finish = (id: string, outcome: InstanceOutcome) => {
     outcomes.set(id, outcome);
@@ -94,6 +115,18 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       pending.set(next, left);
       if (left === 0) schedule(next);
     }
+  };
+
+  // whatever goes wrong around a task (an unreadable input while assessing it, a state file that
+  // cannot be written) fails that instance with one line, as a task's own error would
+  const runnerFailure = (id: string, err: unknown) => {
+    const message = oneLine(err, project.workdir);
+    logger.error(`failed ${id}: ${message}`, { event: 'fail', instance: id, error: message, stack: stackOf(err) });
+    if (!opts.keepGoing) {
+      stopping = true;
+      queue.clear();
+    }
+    if (!outcomes.has(id)) finish(id, { ...outcomeBase(project.plan.instances.get(id)!), action: 'failed', reasons: [message] });
   };
 
   const schedule = (id: string) => {
@@ -117,16 +150,14 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
-      let result: { ok: boolean; error?: string; logs: string[]; report?: Record<string, unknown> };
-      if (inst.node.in_process) {
-        const ctx = new TaskContext(spec);
-        try {
-          await runTask(modulePath, ctx);
-          result = { ok: true, logs: ctx.logs, report: ctx.reported };
-        } catch (err) {
-          result = { ok: false, logs: ctx.logs, error: (err as Error).message };
-        }
-      } else result = await pool.run(modulePath, spec);
+      const result = await Promise.race([inst.node.in_process ? runInProcess(modulePath, spec) : pool.run(modulePath, spec), signals.aborted]);
+      if (result === ABORTED) {
+        // nothing recorded: its previous record and outputs stay as they were
+        removeStagedOutputs(inst.outputs.map((o) => project.abs(o)));
+        logger.warn(`aborted ${id}: interrupted by ${interruption()}`, { event: 'abort', instance: id });
+        outcomes.set(id, { ...outcomeBase(inst), action: 'blocked', reasons: [`aborted: interrupted by ${interruption()}`] });
+        return;
+      }
       const ms = Math.round(performance.now() - t0);
       for (const line of result.logs) logger.info(`  ${id}: ${line}`);
       if (result.ok) {
@@ -145,14 +176,14 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
       } else {
         project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
-        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
+        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error, ...(result.stack ? { stack: result.stack } : {}) });
         if (!opts.keepGoing) {
           stopping = true;
           queue.clear();
         }
         finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'failed'] });
       }
-    });
+    }).catch((err: unknown) => runnerFailure(id, err));
   };
 
   try {
@@ -161,14 +192,35 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     for (const id of ready) schedule(id);
     await queue.onIdle();
   } finally {
+    signals.dispose();
     progress.stop();
     if (!opts.pool) await pool.close();
     project.memo.save();
     project.state.compact();
     release();
   }
-  const instances = opts.ids.map((id) => outcomes.get(id) ?? { ...outcomeBase(project.plan.instances.get(id)!), action: 'blocked' as const, reasons: ['not run: the run stopped after a failure'] });
+  const notRun = interruption() ? `not run: interrupted by ${interruption()}` : 'not run: the run stopped after a failure';
+  const instances = opts.ids.map((id) => outcomes.get(id) ?? { ...outcomeBase(project.plan.instances.get(id)!), action: 'blocked' as const, reasons: [notRun] });
   return summarize(opts.target, instances, started);
+}
+
+interface TaskResult {
+  ok: boolean;
+  error?: string;
+  stack?: string;
+  logs: string[];
+  report?: Record<string, unknown>;
+}
+
+/** A task declared in_process runs in the main thread (it cannot be aborted, only waited for). */
+async function runInProcess(modulePath: string, spec: TaskSpec): Promise<TaskResult> {
+  const ctx = new TaskContext(spec);
+  try {
+    await runTask(modulePath, ctx);
+    return { ok: true, logs: ctx.logs, report: ctx.reported };
+  } catch (err) {
+    return { ok: false, logs: ctx.logs, error: oneLine(err, spec.workdir), stack: stackOf(err) };
+  }
 }
 
 function outcomeBase(inst: Instance): Omit<InstanceOutcome, 'action' | 'reasons'> {

@@ -26,16 +26,33 @@ export async function makeSandbox(project: Project, ids: string[], opts: { confi
   }
   const depth = Math.max(0, ...[...sources].map((p) => (p.match(/^(\.\.\/)+/)?.[0].length ?? 0) / 3));
   const base = mkdtempSync(join(tmpdir(), 'dag-sandbox-'));
+  // removed however the process ends (a second Ctrl-C exits at once), not only by the caller
+  const remove = () => rmSync(base, { recursive: true, force: true });
+  process.once('exit', remove);
   const workdir = join(base, ...Array.from({ length: depth }, (_, i) => `up${i}`), 'work');
-  mkdirSync(workdir, { recursive: true });
-  for (const p of [...sources].sort()) {
-    if (isAbsolute(p)) continue;
-    const from = project.abs(p);
-    const to = resolve(workdir, p);
-    mkdirSync(dirname(to), { recursive: true });
-    if (opts.transform) opts.transform(p, from, to);
-    else cpSync(from, to, { recursive: true });
+  let sandboxed: Project;
+  try {
+    mkdirSync(workdir, { recursive: true });
+    for (const p of [...sources].sort()) {
+      if (isAbsolute(p)) continue;
+      const from = project.abs(p);
+      const to = resolve(workdir, p);
+      mkdirSync(dirname(to), { recursive: true });
+      if (opts.transform) opts.transform(p, from, to);
+      else cpSync(from, to, { recursive: true });
+    }
+    sandboxed = await openProject({ dagFile: project.dag.file, configFile: opts.configFile ?? project.configFile, workdir });
+  } catch (err) {
+    process.off('exit', remove);
+    remove();
+    throw err;
   }
-  const sandboxed = await openProject({ dagFile: project.dag.file, configFile: opts.configFile ?? project.configFile, workdir });
-  return { project: sandboxed, workdir, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+  return {
+    project: sandboxed,
+    workdir,
+    cleanup: () => {
+      process.off('exit', remove);
+      remove();
+    },
+  };
 }

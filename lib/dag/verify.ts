@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type winston from 'winston';
 import type { Project } from './project.js';
-import { targetNodes } from './project.js';
-import { selectInstances } from './plan.js';
+import { selectChecked } from './selection.js';
+import { throwIfInterrupted } from './interrupt.js';
 import { readLock, type LockFile } from './lock.js';
 import { makeSandbox } from './sandbox.js';
 import { runPlan } from './runner.js';
@@ -36,11 +36,16 @@ export interface VerifyResult {
  */
 export async function verify(project: Project, target: string, lockFile: string, opts: { logger: winston.Logger; concurrency?: number }): Promise<VerifyResult> {
   const lock: LockFile = readLock(lockFile);
-  const ids = selectInstances(project.plan, targetNodes(project, target));
+  const ids = selectChecked(project, target);
+  if (!ids.some((id) => lock.instances[id])) {
+    // nothing to compare: a rebuild could only end in "not in lock", after all its work
+    throw new UserError(`${lockFile} has no entry for any of the ${ids.length} instances of '${target}' (it was written for target '${lock.target}'; write one for this target with \`dag run ${target} --update-lock\`)`);
+  }
   const sandbox = await makeSandbox(project, ids);
   try {
     opts.logger.info(`rebuilding ${target} (${ids.length} instances) from scratch in ${sandbox.workdir}`);
     const summary = await runPlan(sandbox.project, { target, ids, force: true, logger: opts.logger, progress: false, concurrency: opts.concurrency, command: `dag verify ${target}` });
+    throwIfInterrupted(`verify ${target}: the rebuild did not finish (its temporary folder is removed)`);
     if (summary.failed > 0) {
       const f = summary.instances.find((i) => i.action === 'failed')!;
       throw new UserError(`the rebuild failed at ${f.node}${f.ticker ? `[${f.ticker}]` : ''}: ${f.reasons.join('; ')}`, 1);

@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { parquet, TaskContext, type TaskSpec } from './context.js';
 import { runTask } from './loadTask.js';
+import { oneLine, stackOf } from './errorText.js';
 
 /** Worker thread: runs task instances posted by the pool, one at a time. */
 parentPort!.on('message', async (msg: { id: number; modulePath: string; spec: TaskSpec } | { preload: string[] }) => {
@@ -16,7 +17,6 @@ parentPort!.on('message', async (msg: { id: number; modulePath: string; spec: Ta
     await runTask(msg.modulePath, ctx);
     parentPort!.postMessage({ id: msg.id, ok: true, logs: ctx.logs, report: ctx.reported });
   } catch (err) {
-    const e = err as Error;
-    parentPort!.postMessage({ id: msg.id, ok: false, logs: ctx.logs, error: e?.message ?? String(err), stack: e?.stack });
+    parentPort!.postMessage({ id: msg.id, ok: false, logs: ctx.logs, error: oneLine(err, msg.spec.workdir), stack: stackOf(err) });
   }
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from './errors.js';
+import { fsErrorMessage, isFsError, namingPath } from './errorText.js';
 import { formatZodIssues, objectKeysAt } from './zodIssues.js';
 
 /** YAML text parsed, or an error naming the file. */
@@ -13,8 +14,16 @@ export function parseYamlText(text: string, file: string): unknown {
   }
 }
 
+/** A YAML file the user names (DAG file, settings): one that cannot be read is a usage error (exit 2). */
 export function readYamlFile(file: string): unknown {
-  return parseYamlText(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    text = namingPath(file, () => readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (isFsError(err)) throw new UserError(fsErrorMessage(err));
+    throw err;
+  }
+  return parseYamlText(text, file);
 }
 
 /**

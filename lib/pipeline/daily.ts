@@ -11,12 +11,17 @@ import type { BarChange } from './barChange.js';
 import { addTradingDays, previousTradingDay } from '../core/calendar.js';
 import type { Settings } from '../core/settings.js';
 import { instanceId } from '../dag/instanceId.js';
+import { stringColumn } from '../io/table.js';
 import { acquireRunLock } from '../dag/runLock.js';
+import { interruption } from '../dag/interrupt.js';
+import { isReadOnlyError } from '../dag/readOnlyRun.js';
 import { assess } from '../dag/assess.js';
 import { taskModulePath } from '../dag/loadTask.js';
 
 export interface DailyOptions {
   pool?: WorkerPool;
+  /** Why the state folder cannot be written, when it cannot (see runPlan's readOnly). */
+  readOnly?: unknown;
   since?: string;
   extend?: number;
   retrain?: boolean;
@@ -43,13 +48,20 @@ const TIME_INDEXED = ['features', 'signals', 'predict', 'meta'];
 export async function runDaily(project: Project, opts: DailyOptions, runPlan: RunPlan): Promise<RunSummary> {
   const explicit = opts.since ? resolveSince(opts.since) : undefined;
   // one lock across both phases: no other run may slip in between
-  const release = opts.dryRun ? () => undefined : acquireRunLock(project.stateDir, opts.command);
+  let release = () => undefined as void;
+  let readOnly: unknown;
+  try {
+    if (!opts.dryRun) release = acquireRunLock(project.stateDir, opts.command);
+  } catch (err) {
+    if (!isReadOnlyError(err)) throw err;
+    readOnly = err; // each phase then runs only if nothing needs a run (runPlan's readOnly)
+  }
   // one pool for both phases: workers start (and load the task modules) once
   const concurrency = Math.max(1, opts.concurrency ?? dailyWorkers(project.plan.tickers.length));
   const pool = opts.pool ?? new WorkerPool(concurrency);
   pool.resize(concurrency);
   try {
-    return await daily(project, { ...opts, concurrency, pool }, runPlan, explicit);
+    return await daily(project, { ...opts, concurrency, pool, readOnly }, runPlan, explicit);
   } finally {
     await pool.close();
     release();
@@ -87,9 +99,10 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   }
   const cfg = project.config as Settings;
 
-  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool };
+  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool, readOnly: opts.readOnly };
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
-  if (phaseA.failed > 0 || opts.dryRun) return phaseA;
+  // a signal during the data layer: the rest must not start (the caller exits 130/143)
+  if (phaseA.failed > 0 || opts.dryRun || interruption()) return phaseA;
 
   // each processed instance that ran reported how its bars changed; one that did not run has none
   const reports = new Map(phaseA.instances.filter((i) => i.node === 'processed' && i.report).map((i) => [i.ticker, i.report as BarChange & { last?: string }]));
@@ -102,6 +115,7 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
     if (explicit && !change.full && !change.restated) change.since = change.since && change.since < explicit ? change.since : explicit;
     changes.set(t, change);
   }
+  if (explicit) await checkSince(project, opts.since!, explicit);
   const bench = changes.get(cfg.benchmark)!;
   if (bench.restated || bench.full) {
     logger.warn(`the benchmark ${cfg.benchmark} was rebuilt in full: every ticker's features (relative strength) and the regimes are rebuilt in full`);
@@ -153,6 +167,28 @@ function warmWorkers(project: Project, ids: string[], pool: WorkerPool, workers:
   const nodes = [...new Set(ids.map((id) => project.plan.instances.get(id)!.node))]
     .filter((n) => !n.in_process && n.id !== 'report' && (n.per_ticker || workers === 1));
   pool.warm(nodes.map((n) => taskModulePath(project.dag.root, project.dag.spec.compiled_dir, n.task)));
+}
+
+/**
+ * `--since` must fall within the bars the data layer now holds: after every ticker's last bar
+ * nothing would be recomputed (the targets would silently stay as they were), and before every
+ * ticker's first bar it asks for a full rebuild, which is `dag run backtest --force`.
+ */
+async function checkSince(project: Project, given: string, since: string): Promise<void> {
+  const { ParquetFile } = await import('../io/parquet.js');
+  let first = '9999-12-31';
+  let last = '';
+  for (const t of project.plan.tickers) {
+    const path = project.plan.instances.get(instanceId('processed', t))!.outputs.find((p) => p.endsWith('.parquet'))!;
+    const file = ParquetFile.open(readFileSync(project.abs(path)), path);
+    if (file.length === 0) continue;
+    const dates = stringColumn(await file.read(['date']), 'date', path);
+    if (dates[0] < first) first = dates[0];
+    if (dates[dates.length - 1] > last) last = dates[dates.length - 1];
+  }
+  const shown = given === since ? since : `${given} (${since})`;
+  if (since > last) throw new UserError(`--since ${shown}: after the last bar of every ticker (${first} .. ${last}), so nothing would be recomputed`);
+  if (since < first) throw new UserError(`--since ${shown}: before the first bar of every ticker (${first} .. ${last}); for a full rebuild run \`dag run backtest --force\``);
 }
 
 /** `yesterday`, `today` or an ISO date, on the pipeline's trading calendar. */

@@ -1,0 +1,36 @@
+import type { Project } from './project.js';
+import { targetNodes } from './project.js';
+import { selectInstances } from './plan.js';
+import { UserError } from './errors.js';
+
+/**
+ * The instances a command works on, from a target (undefined: the whole DAG) and `--ticker`
+ * values, checked so that no value selects nothing: an unknown ticker, a ticker with no
+ * instance in the target, or a target whose nodes are all disabled is a usage error naming the
+ * value and what was available, never an empty (and successful) command.
+ */
+export function selectChecked(project: Project, target: string | undefined, onlyTickers?: string[]): string[] {
+  const { plan, dag } = project;
+  const nodes = target === undefined ? [...dag.nodes.keys()] : targetNodes(project, target);
+  const what = target === undefined ? 'the DAG' : `target '${target}'`;
+  if (onlyTickers) {
+    const unknown = onlyTickers.filter((t) => !plan.tickers.includes(t));
+    if (unknown.length) {
+      throw new UserError(`--ticker ${unknown.join(', ')}: not in '${dag.spec.fanout}' (tickers: ${plan.tickers.join(', ') || 'none'})`);
+    }
+  }
+  const ids = selectInstances(plan, nodes, onlyTickers);
+  if (ids.length === 0 && !onlyTickers) {
+    const disabled = nodes.filter((n) => ![...plan.instances.values()].some((i) => i.node.id === n));
+    throw new UserError(`${what} selects no instance: ${disabled.length ? `node(s) ${disabled.join(', ')} disabled by their 'when' condition in this configuration` : 'it names no node'}`);
+  }
+  for (const t of onlyTickers ?? []) {
+    if (ids.some((id) => plan.instances.get(id)!.ticker === t)) continue;
+    const all = selectInstances(plan, nodes);
+    const perTicker = [...new Set(all.map((id) => plan.instances.get(id)!.ticker).filter((x): x is string => x !== undefined))];
+    throw new UserError(
+      `--ticker ${t} selects no instance of ${what} (${perTicker.length ? `its per-ticker instances are for: ${perTicker.join(', ')}` : 'it has no per-ticker instances'})`,
+    );
+  }
+  return ids;
+}
