@@ -13,6 +13,7 @@ import { UserError } from './errors.js';
 import { buildLock, lockPath, writeLock } from './lock.js';
 import { formatVerify, verify } from './verify.js';
 import { auditLookahead, formatAudit } from './audit.js';
+import { addUiCommand } from './uiCommand.js';
 
 /** Exit codes: 0 success, 1 a task failed (or a check found differences), 2 bad usage/config/DAG, 3 another run holds the lock. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3 } as const;
@@ -193,6 +194,8 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       process.stdout.write((opts.json ? JSON.stringify(result) : formatAudit(result)) + '\n');
       if (!result.ok) process.exitCode = EXIT.failed;
     });
+
+  addUiCommand(addCommon(program.command('ui')), (o) => ({ dagFile: findDagFile(o.dag as string | undefined), configFile: o.config as string | undefined, workdir: o.workdir as string | undefined }));
 
   hooks.extend?.(program);
   return program;

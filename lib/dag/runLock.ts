@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   started: string;
@@ -45,7 +45,7 @@ export function acquireRunLock(stateDir: string, command: string): () => void {
   throw new UserError(`could not take the run lock ${file}`, 3);
 }
 
-function readLock(file: string): LockInfo | null {
+export function readLock(file: string): LockInfo | null {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as LockInfo;
   } catch {
@@ -53,7 +53,7 @@ function readLock(file: string): LockInfo | null {
   }
 }
 
-function isAlive(info: LockInfo): boolean {
+export function isAlive(info: LockInfo): boolean {
   if (info.host !== hostname()) return true; // cannot check another host's processes: assume alive
   try {
     process.kill(info.pid, 0);

@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type winston from 'winston';
 import type { Project } from './project.js';
@@ -79,6 +79,8 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), id]);
   }
   const queue = new PQueue({ concurrency });
+  // run logs are read by `dag ui`: who started what, and how many instances it covers
+  logger.debug(`run ${opts.target}: ${opts.ids.length} instances`, { event: 'run-start', target: opts.target, command: opts.command, user: userInfo().username, pid: process.pid, instances: opts.ids.length, concurrency });
   const ranFull = new Set<string>();
   let stopping = false;
 
@@ -103,7 +105,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const a = assess(project, inst);
       const forced = opts.force || (opts.forceIds?.has(id) ?? false);
       if (a.state === 'fresh' && !forced) {
-        logger.debug(`skip ${id} (cached)`, { event: 'skip', instance: id, cache: 'hit' });
+        logger.debug(`skip ${id} (cached)`, { event: 'skip', action: 'skipped', instance: id, cache: 'hit' });
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
@@ -117,7 +119,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
-      let result: { ok: boolean; error?: string; logs: string[]; report?: Record<string, unknown> };
+      let result: { ok: boolean; error?: string; logs: string[]; report?: Record<string, unknown>; lane?: number };
       if (inst.node.in_process) {
         const ctx = new TaskContext(spec);
         try {
@@ -128,6 +130,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         }
       } else result = await pool.run(modulePath, spec);
       const ms = Math.round(performance.now() - t0);
+      const worker = inst.node.in_process ? 'main' : result.lane;
       for (const line of result.logs) logger.info(`  ${id}: ${line}`);
       if (result.ok) {
         const outputs: Record<string, string> = {};
@@ -141,11 +144,11 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           if (lines !== undefined) inputLines[ref.path] = lines;
         }
         project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
-        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
+        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', action: 'ran', instance: id, ms, worker, cache: 'miss', reasons });
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
       } else {
         project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
-        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
+        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', action: 'failed', instance: id, ms, worker, error: result.error });
         if (!opts.keepGoing) {
           stopping = true;
           queue.clear();
@@ -168,7 +171,9 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     release();
   }
   const instances = opts.ids.map((id) => outcomes.get(id) ?? { ...outcomeBase(project.plan.instances.get(id)!), action: 'blocked' as const, reasons: ['not run: the run stopped after a failure'] });
-  return summarize(opts.target, instances, started);
+  const summary = summarize(opts.target, instances, started);
+  logger.debug(`run ${opts.target} ended`, { event: 'run-end', target: opts.target, executed: summary.executed, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs });
+  return summary;
 }
 
 function outcomeBase(inst: Instance): Omit<InstanceOutcome, 'action' | 'reasons'> {

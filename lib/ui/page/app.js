@@ -1,0 +1,255 @@
+// The dag ui page: plain ES module, no build step. ECharts comes from /vendor/echarts.min.js.
+/* global echarts */
+
+// Colours of the states the runner knows; any other state or action (a future one) is shown
+// with its own name in grey: states are data here, not code.
+const COLORS = {
+  fresh: '#2e9d4f', stale: '#d99a00', missing: '#7b8794', failed: '#d64541', running: '#2f7fd8',
+  restored: '#8e5bd0', disabled: '#c9ced6', ran: '#2e9d4f', skipped: '#b8c0cc',
+};
+const OTHER = '#5c6670';
+const colour = (s) => COLORS[s] ?? OTHER;
+const RANK = ['failed', 'running', 'missing', 'stale'];
+const rank = (s) => (RANK.includes(s) ? RANK.indexOf(s) : s === 'fresh' ? 6 : s === 'disabled' ? 7 : 5);
+
+const $ = (sel) => document.querySelector(sel);
+const esc = (v) => String(v).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]);
+const bytes = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
+const secs = (ms) => (ms === null || ms === undefined ? '' : ms >= 60000 ? `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s` : `${(ms / 1000).toFixed(2)} s`);
+const when = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+const badge = (s) => `<span class="state" style="background:${colour(s)}">${esc(s)}</span>`;
+
+const ui = { selectedNode: null, selectedRun: null, followLatest: true, refreshes: 0 };
+window.dagUi = ui; // for tests and the curious: counts refreshes, holds the charts
+
+async function api(path) {
+  const r = await fetch(path, { headers: { accept: 'application/json' } });
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error ?? `${path}: HTTP ${r.status}`);
+  return body;
+}
+
+function showBanner(text) {
+  const b = $('#banner');
+  b.textContent = text;
+  b.hidden = !text;
+}
+
+function nodeLabel(n) {
+  const states = Object.keys(n.counts).sort((a, b) => rank(a) - rank(b));
+  const summary = n.state === 'disabled' ? 'disabled'
+    : states.length === 1 ? states[0]
+      : states.map((s) => `${n.counts[s]} ${s}`).join(' · ');
+  return `${n.id}${n.perTicker ? ` ×${n.instances}` : ''}\n${summary}`;
+}
+
+function renderGraph(graph) {
+  $('#project').textContent = `${graph.description ?? ''} · ${graph.nodes.length} nodes · ${graph.tickers} tickers`;
+  const seen = [...new Set(graph.nodes.map((n) => n.state))].sort((a, b) => rank(a) - rank(b));
+  $('#legend').innerHTML = seen.map((s) => `<span><i style="background:${colour(s)}"></i>${esc(s)}</span>`).join('');
+  // ECharts fits the layout's node centres into the box; scale the boxes and labels the same way
+  // so the layout's spacing (dagre's, in px) survives whatever width the panel has
+  const xs = graph.nodes.map((n) => n.x);
+  const ys = graph.nodes.map((n) => n.y);
+  const w = Math.max(1, Math.max(...xs) - Math.min(...xs));
+  const h = Math.max(1, Math.max(...ys) - Math.min(...ys));
+  const width = $('#graph').clientWidth || 800;
+  const s = Math.min(1.2, (width - 20) / (w + graph.nodeWidth));
+  const padX = (graph.nodeWidth * s) / 2 + 10;
+  const padY = (graph.nodeHeight * s) / 2 + 10;
+  $('#graph').style.height = `${Math.round(h * s + 2 * padY)}px`;
+  ui.graph.resize();
+  ui.graph.setOption({
+    animation: false,
+    tooltip: { formatter: (p) => (p.dataType === 'node' ? esc(p.data.description) : '') },
+    series: [{
+      type: 'graph',
+      layout: 'none',
+      roam: true,
+      edgeSymbol: ['none', 'arrow'],
+      edgeSymbolSize: 8,
+      lineStyle: { color: '#8a94a0', width: 1.5 },
+      left: padX, right: padX, top: padY, bottom: padY,
+      label: { show: true, color: '#fff', fontSize: Math.max(8, Math.round(12 * s)), lineHeight: Math.max(10, Math.round(15 * s)) },
+      data: graph.nodes.map((n) => ({
+        name: n.id, x: n.x, y: n.y, state: n.state, description: n.description,
+        symbol: 'roundRect', symbolSize: [graph.nodeWidth * s, graph.nodeHeight * s],
+        itemStyle: { color: colour(n.state), borderColor: n.id === ui.selectedNode ? '#111' : '#fff', borderWidth: n.id === ui.selectedNode ? 3 : 1 },
+        label: { formatter: nodeLabel(n) },
+      })),
+      links: graph.edges.map((e) => ({ source: e.from, target: e.to })),
+    }],
+  }, { replaceMerge: ['series'] });
+}
+
+function fileRows(groups) {
+  if (!groups.length) return '<tr><td colspan="3">none</td></tr>';
+  return groups.map((g) => `<tr><td><code>${esc(g.path)}</code>${g.from ? ` <span class="reasons">from ${esc(g.from)}</span>` : ''}</td><td>${g.files} file${g.files === 1 ? '' : 's'}${g.missing ? `, ${g.missing} missing` : ''}</td><td>${bytes(g.bytes)}</td></tr>`).join('');
+}
+
+function renderDetail(d) {
+  if (!d) return;
+  const last = d.lastRun ? `${when(d.lastRun.time)}: ${esc(d.lastRun.action)} ${esc(d.lastRun.instance)}${d.lastRun.ms !== null ? ` in ${secs(d.lastRun.ms)}` : ''} (run ${esc(d.lastRun.run)})` : 'no run logged';
+  $('#detail').innerHTML = `
+    <h2 id="detail-title">${esc(d.id)}</h2>
+    <p>${esc(d.description)}<br><code>${esc(d.task)}</code>${d.perTicker ? ' · per ticker' : ''}</p>
+    <p><b>Last run:</b> <span id="last-run">${last}</span></p>
+    <h3>Instances (${d.instances.length})</h3>
+    <table id="instances"><thead><tr><th>instance</th><th>state</th><th>reasons</th><th>took</th><th>outputs</th></tr></thead><tbody>
+    ${d.instances.map((i) => `<tr data-instance="${esc(i.id)}"><td>${esc(i.ticker ?? i.id)}</td><td>${badge(i.state)}</td><td class="reasons">${i.reasons.map(esc).join('<br>')}</td><td>${secs(i.ms)}</td><td>${bytes(i.bytes)}</td></tr>`).join('')}
+    </tbody></table>
+    <h3>Params</h3>
+    <table id="params"><tbody>${d.params.length ? d.params.map((p) => `<tr><td><code>${esc(p.key)}</code></td><td><code>${esc(JSON.stringify(p.value))}</code></td></tr>`).join('') : '<tr><td>none declared</td></tr>'}</tbody></table>
+    <h3>Inputs</h3><table id="inputs"><tbody>${fileRows(d.inputs)}</tbody></table>
+    <h3>Outputs</h3><table id="outputs"><tbody>${fileRows(d.outputs)}</tbody></table>`;
+}
+
+function renderRuns(runs) {
+  const body = $('#runs tbody');
+  if (!runs.length) {
+    body.innerHTML = '<tr><td colspan="7">no runs logged yet</td></tr>';
+    return;
+  }
+  body.innerHTML = runs.map((r) => `<tr data-run="${esc(r.id)}" class="${r.id === ui.selectedRun ? 'selected' : ''}">
+    <td>${when(r.started)}</td><td>${esc(r.target ?? '?')}</td><td>${esc(r.user ?? '?')}</td><td class="instances">${r.instances}</td>
+    <td>${Object.entries(r.counts).map(([a, n]) => `${esc(a)} ${n}`).join(' · ')}</td><td>${secs(r.durationMs)}</td><td>${badge(r.status)}</td></tr>`).join('');
+  for (const tr of body.querySelectorAll('tr[data-run]')) {
+    tr.addEventListener('click', () => {
+      ui.selectedRun = tr.dataset.run;
+      ui.followLatest = tr.dataset.run === runs[0].id;
+      refresh();
+    });
+  }
+}
+
+function laneOrder(a, b) {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  if (Number.isFinite(na) !== Number.isFinite(nb)) return Number.isFinite(na) ? 1 : -1;
+  return a.localeCompare(b);
+}
+
+function renderTimeline(detail) {
+  const { run, bars } = detail;
+  const fails = run.failures.map((f) => `${f.instance}: ${f.error}`);
+  $('#timeline-title').textContent = `Timeline of ${run.target ?? run.id} (${when(run.started)}): ${bars.length} instance${bars.length === 1 ? '' : 's'} took time, by worker lane${fails.length ? ` · failed: ${fails.join('; ')}` : ''}`;
+  const lanes = [...new Set(bars.map((b) => b.lane))].sort(laneOrder);
+  const t0 = bars.length ? Math.min(...bars.map((b) => b.start)) : 0;
+  const now = Date.now();
+  $('#timeline').style.height = `${Math.max(120, 60 + lanes.length * 34)}px`;
+  ui.timeline.resize();
+  ui.timeline.setOption({
+    animation: false,
+    grid: { left: 90, right: 20, top: 10, bottom: 40 },
+    tooltip: { formatter: (p) => `${esc(p.value[3])}<br>${esc(p.value[4])} · ${((p.value[2] - p.value[1])).toFixed(2)} s${p.data.error ? `<br>${esc(p.data.error)}` : ''}` },
+    xAxis: { type: 'value', name: 's', min: 0, axisLabel: { formatter: (v) => `${v}` } },
+    yAxis: { type: 'category', data: lanes.map((l) => (l === '?' ? 'lane ?' : Number.isFinite(Number(l)) ? `worker ${l}` : l)) },
+    series: [{
+      type: 'custom',
+      encode: { x: [1, 2], y: 0 },
+      renderItem: (params, api) => {
+        const lane = api.value(0);
+        const s = api.coord([api.value(1), lane]);
+        const e = api.coord([api.value(2), lane]);
+        const h = api.size([0, 1])[1] * 0.6;
+        const rect = echarts.graphic.clipRectByRect({ x: s[0], y: s[1] - h / 2, width: Math.max(1, e[0] - s[0]), height: h },
+          { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height });
+        return rect && { type: 'rect', shape: rect, style: { ...api.style(), stroke: '#fff', lineWidth: 0.5 } };
+      },
+      data: bars.map((b) => ({
+        value: [lanes.indexOf(b.lane), (b.start - t0) / 1000, ((b.end ?? now) - t0) / 1000, b.instance, b.action],
+        itemStyle: { color: colour(b.action) },
+        error: b.error,
+      })),
+    }],
+  }, { replaceMerge: ['series'] });
+}
+
+function renderReports(reports) {
+  $('#reports').innerHTML = reports.length
+    ? reports.map((r) => `<li><a href="/artifacts/${r.path.split('/').map(encodeURIComponent).join('/')}" target="_blank" rel="noopener">${esc(r.path)}</a> <span class="reasons">${bytes(r.bytes)}, ${when(r.modified)}</span></li>`).join('')
+    : '<li>no reports yet (a backtest writes its tearsheet)</li>';
+}
+
+let busy = false;
+let again = false;
+/** Fetch everything and draw it; calls while one is under way fold into one more. */
+async function refresh() {
+  if (busy) {
+    again = true;
+    return;
+  }
+  busy = true;
+  try {
+    const node = ui.selectedNode ? `?node=${encodeURIComponent(ui.selectedNode)}` : '';
+    const [state, { runs }, { reports }] = await Promise.all([api(`/api/state${node}`), api('/api/runs'), api('/api/reports')]);
+    if (ui.followLatest || !runs.some((r) => r.id === ui.selectedRun)) ui.selectedRun = runs[0]?.id ?? null;
+    renderGraph(state.graph);
+    renderDetail(state.node);
+    renderRuns(runs);
+    renderReports(reports);
+    const live = $('#live');
+    live.hidden = !state.live;
+    if (state.live) live.textContent = `● running ${state.live.target ?? ''}: ${Object.values(state.live.counts).reduce((a, b) => a + b, 0)} of ${state.live.instances} done`;
+    if (ui.selectedRun) renderTimeline(await api(`/api/runs/${encodeURIComponent(ui.selectedRun)}`));
+    if (!$('#banner').dataset.sticky) showBanner('');
+    ui.refreshes++;
+    document.body.dataset.refreshes = String(ui.refreshes);
+  } catch (err) {
+    showBanner(err.message);
+  } finally {
+    busy = false;
+    if (again) {
+      again = false;
+      setTimeout(refresh, 300);
+    }
+  }
+}
+
+let pending = null;
+/** Live events come in bursts (one per finished instance): redraw at most every 400 ms. */
+function scheduleRefresh() {
+  if (pending) return;
+  pending = setTimeout(() => {
+    pending = null;
+    refresh();
+  }, 400);
+}
+
+function listen() {
+  const events = new EventSource('/api/events');
+  events.addEventListener('entry', (msg) => {
+    const { run, entry } = JSON.parse(msg.data);
+    if (entry.action === 'failed' || entry.event === 'fail') {
+      const b = $('#banner');
+      b.dataset.sticky = '1';
+      showBanner(`${entry.instance} failed (run ${run}): ${entry.error ?? 'no message'}`);
+    }
+    if (entry.event !== 'start' || ui.followLatest) scheduleRefresh();
+  });
+  events.addEventListener('runs', scheduleRefresh);
+  events.addEventListener('project', scheduleRefresh);
+}
+
+function init() {
+  ui.graph = echarts.init($('#graph'), null, { renderer: 'svg' });
+  ui.timeline = echarts.init($('#timeline'), null, { renderer: 'svg' });
+  ui.graph.on('click', (p) => {
+    if (p.dataType !== 'node') return;
+    ui.selectedNode = p.name;
+    refresh();
+  });
+  $('#banner').addEventListener('click', () => {
+    delete $('#banner').dataset.sticky;
+    showBanner('');
+  });
+  window.addEventListener('resize', () => {
+    ui.graph.resize();
+    ui.timeline.resize();
+  });
+  refresh();
+  listen();
+}
+
+init();
