@@ -112,14 +112,17 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
     const off = watcher.subscribe((e) => {
       stream.writeSSE({ event: e.type, data: JSON.stringify(e) }).catch(() => undefined);
     });
-    stream.onAbort(off);
     await stream.writeSSE({ event: 'hello', data: '{}' });
-    // a comment line now and then keeps proxies and the browser from closing an idle stream
-    while (!stream.aborted && !stream.closed) {
-      await stream.sleep(15000);
-      await stream.write(': keep-alive\n\n').catch(() => undefined);
-    }
-    off();
+    await new Promise<void>((resolve) => {
+      // a comment line now and then keeps proxies and the browser from closing an idle stream
+      const keepAlive = setInterval(() => stream.write(': keep-alive\n\n').catch(() => undefined), 15000);
+      keepAlive.unref();
+      stream.onAbort(() => {
+        clearInterval(keepAlive);
+        off();
+        resolve();
+      });
+    });
   }));
   app.get('/artifacts/*', (c) => {
     const served = resolveServed(artifactsDir, rawPath(c).slice('/artifacts/'.length));
