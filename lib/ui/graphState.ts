@@ -1,7 +1,8 @@
 import type { Project } from '../dag/project.js';
 import type { Assessment } from '../dag/assess.js';
 import { declaredEdges } from '../dag/graphFormat.js';
-import { layoutLeftToRight, NODE_HEIGHT, NODE_WIDTH } from './layout.js';
+import { layoutLeftToRight, NODE_HEIGHT, NODE_WIDTH, type Placed } from './layout.js';
+import type { LoadedDag } from '../dag/spec.js';
 import type { Outcome } from './runLog.js';
 
 /**
@@ -72,6 +73,19 @@ export interface GraphView {
   edges: { from: string; to: string }[];
 }
 
+const layouts = new WeakMap<LoadedDag, { edges: [string, string][]; placed: Map<string, Placed> }>();
+
+/** The DAG's edges and layout, computed once per loaded DAG file. */
+function layoutOf(dag: LoadedDag): { edges: [string, string][]; placed: Map<string, Placed> } {
+  let hit = layouts.get(dag);
+  if (!hit) {
+    const edges = declaredEdges(dag);
+    hit = { edges, placed: layoutLeftToRight(dag.spec.nodes.map((n) => n.id), edges) };
+    layouts.set(dag, hit);
+  }
+  return hit;
+}
+
 /** Every declared node with per-state instance counts (fan-out collapsed), edges, and a layout. */
 export function graphView(project: Project, views: InstanceView[]): GraphView {
   const counts = new Map<string, Record<string, number>>();
@@ -80,9 +94,7 @@ export function graphView(project: Project, views: InstanceView[]): GraphView {
     c[v.state] = (c[v.state] ?? 0) + 1;
     counts.set(v.node, c);
   }
-  const edges = declaredEdges(project.dag);
-  const ids = project.dag.spec.nodes.map((n) => n.id);
-  const placed = layoutLeftToRight(ids, edges);
+  const { edges, placed } = layoutOf(project.dag);
   return {
     description: project.dag.spec.description ?? null,
     tickers: project.plan.tickers.length,

@@ -22,7 +22,7 @@ export interface UiServer {
 /** Start the UI server; a host other than loopback gets a fresh access token. */
 export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const token = isLoopback(opts.host) ? null : newToken();
-  const { app, watcher } = createUiApp({ project: opts.project, token, loopback: isLoopback(opts.host) });
+  const { app, watcher, warm } = createUiApp({ project: opts.project, token, loopback: isLoopback(opts.host) });
   const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
@@ -31,6 +31,9 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // hash what the memo does not know yet now, not during the first page load; an error here
+  // (a broken settings file, say) is the page's to show, with its message
+  await warm().catch(() => undefined);
   const shown = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     url: `http://${shown}:${port}/${token ? `?token=${token}` : ''}`,

@@ -13,7 +13,7 @@ import { loopbackHostHeader, tokenMatches } from './access.js';
 import { resolveServed } from './safePath.js';
 import { RunIndex } from './runIndex.js';
 import { ChangeWatcher } from './changeWatcher.js';
-import { takeSnapshot } from './snapshot.js';
+import { ProjectSource, takeSnapshot } from './snapshot.js';
 import { graphView } from './graphState.js';
 import { nodeDetail } from './nodeDetail.js';
 import { listReports } from './reports.js';
@@ -49,7 +49,7 @@ function rawPath(c: Context): string {
  * The UI's HTTP app: one page, a read-only JSON API over the project's state and run logs,
  * server-sent events while runs go, and the artifacts folder's files (reports).
  */
-export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWatcher } {
+export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWatcher; warm: () => Promise<void> } {
   const dag = loadDagFile(opts.project.dagFile);
   const stateDir = join(opts.project.workdir ?? dag.root, dag.spec.state_dir);
   // the artifacts folder is the one holding the runner's state folder (artifacts/.dag by default)
@@ -62,6 +62,7 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
     { path: join(stateDir, 'records.json'), event: 'project' },
     { path: join(stateDir, 'lock'), event: 'runs' },
   ]);
+  const source = new ProjectSource(opts.project);
   const app = new Hono();
 
   app.onError((err, c) => {
@@ -93,12 +94,12 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
 
   // ?node=ID adds that node's detail from the same snapshot (one assessment for both)
   app.get('/api/state', async (c) => {
-    const s = await takeSnapshot(opts.project, index);
+    const s = await takeSnapshot(source, index);
     const node = c.req.query('node');
     return c.json({ graph: graphView(s.project, s.views), live: s.live?.info ?? null, ...(node ? { node: nodeDetail(s.project, node, s.views, s.overlay) } : {}) });
   });
   app.get('/api/nodes/:id', async (c) => {
-    const s = await takeSnapshot(opts.project, index);
+    const s = await takeSnapshot(source, index);
     return c.json(nodeDetail(s.project, c.req.param('id'), s.views, s.overlay));
   });
   app.get('/api/runs', (c) => c.json({ runs: index.runs().map((r) => r.info) }));
@@ -129,5 +130,5 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
     return served.ok ? sendFile(c, served.file, { 'cache-control': 'no-store' }) : c.json({ error: served.reason }, served.status);
   });
   app.notFound((c) => c.json({ error: `not found: ${rawPath(c)}` }, 404));
-  return { app, watcher };
+  return { app, watcher, warm: () => takeSnapshot(source, index).then(() => undefined) };
 }

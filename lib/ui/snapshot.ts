@@ -1,5 +1,10 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { openProject, type Project, type ProjectOptions } from '../dag/project.js';
 import { assessAll } from '../dag/assess.js';
+import { Fingerprinter } from '../dag/fingerprint.js';
+import { StateStore } from '../dag/state.js';
+import type { HashMemo } from '../dag/hashMemo.js';
 import { instanceView, type InstanceView, type Overlay } from './graphState.js';
 import type { RunIndex } from './runIndex.js';
 import type { ParsedRun } from './runLog.js';
@@ -12,13 +17,53 @@ export interface Snapshot {
   live: ParsedRun | null;
 }
 
+function stampOf(file: string | undefined): string {
+  if (!file) return '-';
+  try {
+    const st = statSync(file);
+    return `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    return 'absent';
+  }
+}
+
 /**
- * The project as it is on disk now (DAG, settings, records: read again each time, so an edited
- * setting shows at once), every instance assessed as `dag status` does, with the run logs'
- * overlay. Read-only: nothing is written, not even the hash memo.
+ * The project as it is on disk now, for a server that answers many requests: the DAG and the
+ * settings are loaded again when their files change, the records on every call, and one hash
+ * memo lives as long as the server (files are stat-ed again on every call and re-read only when
+ * changed), so a 500-ticker state does not re-hash thousands of files per page load. Nothing
+ * is written, not even the memo.
  */
-export async function takeSnapshot(opts: ProjectOptions, index: RunIndex): Promise<Snapshot> {
-  const project = await openProject(opts);
+export class ProjectSource {
+  private base: { stamp: string; project: Project } | null = null;
+  private memo: HashMemo | null = null;
+  private state: { stamp: string; store: StateStore } | null = null;
+
+  constructor(private readonly opts: ProjectOptions) {}
+
+  async current(): Promise<Project> {
+    const stamp = `${stampOf(this.opts.dagFile)}|${stampOf(this.base?.project.configFile ?? this.opts.configFile)}`;
+    if (!this.base || this.base.stamp !== stamp) {
+      const project = await openProject(this.opts);
+      // the stamp of the config file the project actually read (the DAG file may name it)
+      this.base = { stamp: `${stampOf(this.opts.dagFile)}|${stampOf(project.configFile)}`, project };
+    }
+    const p = this.base.project;
+    this.memo ??= p.memo;
+    this.memo.recheck();
+    // the records change only when a run records something (records.json, or its journal)
+    const stateStamp = `${stampOf(join(p.stateDir, 'records.json'))}|${stampOf(join(p.stateDir, 'journal.jsonl'))}`;
+    if (this.state?.stamp !== stateStamp) this.state = { stamp: stateStamp, store: new StateStore(p.stateDir) };
+    return { ...p, memo: this.memo, fingerprinter: new Fingerprinter(p.dag.root, p.config, this.memo, p.dag.spec.cache_key_packages), state: this.state.store };
+  }
+}
+
+/**
+ * Every instance assessed as `dag status` does, with the run logs' overlay (running now,
+ * restored, ...).
+ */
+export async function takeSnapshot(source: ProjectSource, index: RunIndex): Promise<Snapshot> {
+  const project = await source.current();
   const ids = project.plan.order;
   const assessments = assessAll(project, ids);
   const runs = index.runs();
