@@ -172,30 +172,40 @@ function renderReports(reports) {
     : '<li>no reports yet (a backtest writes its tearsheet)</li>';
 }
 
+/** Everything the page shows, fetched at once (the last run's timeline by the alias `latest`). */
+async function fetchAll() {
+  const node = ui.selectedNode ? `?node=${encodeURIComponent(ui.selectedNode)}` : '';
+  const run = ui.followLatest || !ui.selectedRun ? 'latest' : encodeURIComponent(ui.selectedRun);
+  const [state, { runs }, { reports }, timeline] = await Promise.all([api(`/api/state${node}`), api('/api/runs'), api('/api/reports'), api(`/api/runs/${run}`)]);
+  return { state, runs, reports, timeline };
+}
+
+function render({ state, runs, reports, timeline }) {
+  ui.selectedRun = timeline.run?.id ?? null;
+  renderGraph(state.graph);
+  renderDetail(state.node);
+  renderRuns(runs);
+  renderReports(reports);
+  const live = $('#live');
+  live.hidden = !state.live;
+  if (state.live) live.textContent = `● running ${state.live.target ?? ''}: ${Object.values(state.live.counts).reduce((a, b) => a + b, 0)} of ${state.live.instances} done`;
+  if (timeline.run) renderTimeline(timeline);
+  if (!$('#banner').dataset.sticky) showBanner('');
+  ui.refreshes++;
+  document.body.dataset.refreshes = String(ui.refreshes);
+}
+
 let busy = false;
 let again = false;
 /** Fetch everything and draw it; calls while one is under way fold into one more. */
-async function refresh() {
+async function refresh(fetched) {
   if (busy) {
     again = true;
     return;
   }
   busy = true;
   try {
-    const node = ui.selectedNode ? `?node=${encodeURIComponent(ui.selectedNode)}` : '';
-    const [state, { runs }, { reports }] = await Promise.all([api(`/api/state${node}`), api('/api/runs'), api('/api/reports')]);
-    if (ui.followLatest || !runs.some((r) => r.id === ui.selectedRun)) ui.selectedRun = runs[0]?.id ?? null;
-    renderGraph(state.graph);
-    renderDetail(state.node);
-    renderRuns(runs);
-    renderReports(reports);
-    const live = $('#live');
-    live.hidden = !state.live;
-    if (state.live) live.textContent = `● running ${state.live.target ?? ''}: ${Object.values(state.live.counts).reduce((a, b) => a + b, 0)} of ${state.live.instances} done`;
-    if (ui.selectedRun) renderTimeline(await api(`/api/runs/${encodeURIComponent(ui.selectedRun)}`));
-    if (!$('#banner').dataset.sticky) showBanner('');
-    ui.refreshes++;
-    document.body.dataset.refreshes = String(ui.refreshes);
+    render(await (fetched ?? fetchAll()));
   } catch (err) {
     showBanner(err.message);
   } finally {
@@ -232,7 +242,26 @@ function listen() {
   events.addEventListener('project', scheduleRefresh);
 }
 
-function init() {
+/** ECharts (1 MB) loads while the first data is fetched, not before. */
+function loadECharts() {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/vendor/echarts.min.js';
+    script.onload = resolve;
+    script.onerror = () => reject(new Error('could not load /vendor/echarts.min.js'));
+    document.head.append(script);
+  });
+}
+
+async function init() {
+  const first = fetchAll();
+  first.catch(() => undefined); // reported by refresh(first) below
+  try {
+    await loadECharts();
+  } catch (err) {
+    showBanner(err.message);
+    return;
+  }
   ui.graph = echarts.init($('#graph'), null, { renderer: 'svg' });
   ui.timeline = echarts.init($('#timeline'), null, { renderer: 'svg' });
   ui.graph.on('click', (p) => {
@@ -248,7 +277,7 @@ function init() {
     ui.graph.resize();
     ui.timeline.resize();
   });
-  refresh();
+  refresh(first);
   listen();
 }
 
