@@ -31,19 +31,25 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
     });
   });
   const port = (server.address() as AddressInfo).port;
-  // hash what the memo does not know yet now, not during the first page load; an error here
-  // (a broken settings file, say) is the page's to show, with its message
-  await warm().catch(() => undefined);
+  const close = () => new Promise<void>((resolve) => {
+    watcher.stop();
+    // open event streams would keep the server alive
+    (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+    server.close(() => resolve());
+  });
+  // hash what the memo does not know yet now, not during the first page load; a project that
+  // does not load (an invalid settings file) stops the start with its message
+  try {
+    await warm();
+  } catch (err) {
+    await close();
+    throw err;
+  }
   const shown = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     url: `http://${shown}:${port}/${token ? `?token=${token}` : ''}`,
     token,
     port,
-    close: () => new Promise<void>((resolve) => {
-      watcher.stop();
-      // open event streams would keep the server alive
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      server.close(() => resolve());
-    }),
+    close,
   };
 }

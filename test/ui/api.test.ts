@@ -104,6 +104,19 @@ describe('dag ui on 127.0.0.1 (the default)', () => {
     const missing = JSON.parse((await rawGet('127.0.0.1', server.port, '/api/nodes/nope')).body);
     expect(missing.error).toMatch(/unknown node 'nope'/);
   });
+
+  test('settings made invalid while it runs: the API answers 422 with the file and the problem', async () => {
+    const settings = readFileSync(join(dir, 'settings.yaml'), 'utf8');
+    try {
+      writeFileSync(join(dir, 'settings.yaml'), settings.replace(/^tickers: .*$/m, 'tickers: 7'));
+      const r = await rawGet('127.0.0.1', server.port, '/api/state');
+      expect(r.status).toBe(422);
+      expect(JSON.parse(r.body).error).toContain("config key 'tickers' (the DAG's fan-out list) must be a list of strings");
+    } finally {
+      writeFileSync(join(dir, 'settings.yaml'), settings);
+    }
+    expect((await rawGet('127.0.0.1', server.port, '/api/state')).status).toBe(200);
+  });
 });
 
 describe('dag ui bound to another address', () => {
@@ -153,6 +166,15 @@ describe('dag ui from the command line', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  test('a settings file that does not load stops the start with its message and exit code 2', () => {
+    const { dir } = toyWithRun();
+    writeFileSync(join(dir, 'settings.yaml'), 'tickers: [A, B\n');
+    const r = dag(dir, ['ui', '--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^dag: .*settings\.yaml/);
+    expect(r.stdout).toBe('');
   });
 
   test('a port in use is a clear error with exit code 2', async () => {
