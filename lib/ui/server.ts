@@ -4,7 +4,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProjectOptions } from '../dag/project.js';
 import { loadDagFile } from '../dag/spec.js';
@@ -51,11 +51,12 @@ function rawPath(c: Context): string {
  */
 export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWatcher; warm: () => Promise<void> } {
   const dag = loadDagFile(opts.project.dagFile);
-  const stateDir = join(opts.project.workdir ?? dag.root, dag.spec.state_dir);
+  // the same folders openProject resolves
+  const stateDir = resolve(opts.project.workdir ?? dag.root, dag.spec.state_dir);
   // the artifacts folder is the one holding the runner's state folder (artifacts/.dag by default)
   const artifactsDir = dirname(stateDir);
   const index = new RunIndex(stateDir);
-  const configFile = opts.project.configFile ?? join(dag.root, dag.spec.config.file);
+  const configFile = resolve(opts.project.configFile ?? resolve(dag.root, dag.spec.config.file));
   const watcher = new ChangeWatcher(index.dir, [
     { path: opts.project.dagFile, event: 'project' },
     { path: configFile, event: 'project' },
@@ -122,6 +123,7 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
   app.get('/api/reports', (c) => c.json({ reports: listReports(artifactsDir) }));
   app.get('/api/events', (c) => streamSSE(c, async (stream) => {
     const off = watcher.subscribe((e) => {
+      // a failed write means the page has gone; onAbort below unsubscribes
       stream.writeSSE({ event: e.type, data: JSON.stringify(e) }).catch(() => undefined);
     });
     await stream.writeSSE({ event: 'hello', data: '{}' });
