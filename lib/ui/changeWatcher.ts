@@ -45,6 +45,11 @@ export class ChangeWatcher {
     this.timer = undefined;
   }
 
+  /** Tell every listener (for changes found elsewhere, e.g. by a background check of the state). */
+  notify(e: UiEvent): void {
+    this.emit(e);
+  }
+
   private emit(e: UiEvent): void {
     for (const fn of this.listeners) fn(e);
   }

@@ -22,7 +22,7 @@ export interface UiServer {
 /** Start the UI server; a host other than loopback gets a fresh access token. */
 export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const token = isLoopback(opts.host) ? null : newToken();
-  const { app, watcher, warm } = createUiApp({ project: opts.project, token, loopback: isLoopback(opts.host) });
+  const { app, watcher, cache, warm } = createUiApp({ project: opts.project, token, loopback: isLoopback(opts.host) });
   const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
@@ -33,6 +33,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const port = (server.address() as AddressInfo).port;
   const close = () => new Promise<void>((resolve) => {
     watcher.stop();
+    cache.stop();
     // open event streams would keep the server alive
     (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
     server.close(() => resolve());

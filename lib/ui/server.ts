@@ -14,6 +14,7 @@ import { resolveServed } from './safePath.js';
 import { RunIndex } from './runIndex.js';
 import { ChangeWatcher } from './changeWatcher.js';
 import { ProjectSource, takeSnapshot } from './snapshot.js';
+import { AssessmentCache } from './assessmentCache.js';
 import { graphView } from './graphState.js';
 import { nodeDetail } from './nodeDetail.js';
 import { listReports } from './reports.js';
@@ -49,7 +50,7 @@ function rawPath(c: Context): string {
  * The UI's HTTP app: one page, a read-only JSON API over the project's state and run logs,
  * server-sent events while runs go, and the artifacts folder's files (reports).
  */
-export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWatcher; warm: () => Promise<void> } {
+export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWatcher; cache: AssessmentCache; warm: () => Promise<void> } {
   const dag = loadDagFile(opts.project.dagFile);
   // the same folders openProject resolves
   const stateDir = resolve(opts.project.workdir ?? dag.root, dag.spec.state_dir);
@@ -63,7 +64,7 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
     { path: join(stateDir, 'records.json'), event: 'project' },
     { path: join(stateDir, 'lock'), event: 'runs' },
   ]);
-  const source = new ProjectSource(opts.project);
+  const cache = new AssessmentCache(new ProjectSource(opts.project), () => watcher.notify({ type: 'project' }));
   let gzipped: Uint8Array<ArrayBuffer> | null = null;
   const app = new Hono();
 
@@ -101,12 +102,12 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
 
   // ?node=ID adds that node's detail from the same snapshot (one assessment for both)
   app.get('/api/state', async (c) => {
-    const s = await takeSnapshot(source, index);
+    const s = await takeSnapshot(cache, index);
     const node = c.req.query('node');
     return c.json({ graph: graphView(s.project, s.views), live: s.live?.info ?? null, ...(node ? { node: nodeDetail(s.project, node, s.views, s.overlay) } : {}) });
   });
   app.get('/api/nodes/:id', async (c) => {
-    const s = await takeSnapshot(source, index);
+    const s = await takeSnapshot(cache, index);
     return c.json(nodeDetail(s.project, c.req.param('id'), s.views, s.overlay));
   });
   app.get('/api/runs', (c) => c.json({ runs: index.runs().map((r) => r.info) }));
@@ -143,5 +144,5 @@ export function createUiApp(opts: UiAppOptions): { app: Hono; watcher: ChangeWat
     return served.ok ? sendFile(c, served.file, { 'cache-control': 'no-store' }) : c.json({ error: served.reason }, served.status);
   });
   app.notFound((c) => c.json({ error: `not found: ${rawPath(c)}` }, 404));
-  return { app, watcher, warm: () => takeSnapshot(source, index).then(() => undefined) };
+  return { app, watcher, cache, warm: () => takeSnapshot(cache, index).then(() => undefined) };
 }

@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openProject, type Project, type ProjectOptions } from '../dag/project.js';
-import { assessAll } from '../dag/assess.js';
 import { Fingerprinter } from '../dag/fingerprint.js';
 import { StateStore } from '../dag/state.js';
 import type { HashMemo } from '../dag/hashMemo.js';
 import { instanceView, type InstanceView, type Overlay } from './graphState.js';
 import type { RunIndex } from './runIndex.js';
+import type { AssessmentCache } from './assessmentCache.js';
 import type { ParsedRun } from './runLog.js';
 
 export interface Snapshot {
@@ -41,6 +41,13 @@ export class ProjectSource {
 
   constructor(private readonly opts: ProjectOptions) {}
 
+  /** Changes when the DAG file, the settings or the records change (cheap: four stats). */
+  stamp(): string {
+    const config = this.base?.project.configFile ?? this.opts.configFile;
+    const stateDir = this.base?.project.stateDir;
+    return [this.opts.dagFile, config, stateDir && join(stateDir, 'records.json'), stateDir && join(stateDir, 'journal.jsonl')].map(stampOf).join('|');
+  }
+
   async current(): Promise<Project> {
     const stamp = `${stampOf(this.opts.dagFile)}|${stampOf(this.base?.project.configFile ?? this.opts.configFile)}`;
     if (!this.base || this.base.stamp !== stamp) {
@@ -59,13 +66,12 @@ export class ProjectSource {
 }
 
 /**
- * Every instance assessed as `dag status` does, with the run logs' overlay (running now,
- * restored, ...).
+ * Every instance assessed as `dag status` does (see AssessmentCache for when that is redone),
+ * with the run logs' overlay (running now, restored, ...), read afresh each time.
  */
-export async function takeSnapshot(source: ProjectSource, index: RunIndex): Promise<Snapshot> {
-  const project = await source.current();
+export async function takeSnapshot(cache: AssessmentCache, index: RunIndex): Promise<Snapshot> {
+  const { project, assessments } = await cache.get();
   const ids = project.plan.order;
-  const assessments = assessAll(project, ids);
   const runs = index.runs();
   const live = runs.find((r) => r.info.status === 'running') ?? null;
   const overlay: Overlay = { running: live?.open ?? new Set(), last: index.lastOutcomes(runs) };

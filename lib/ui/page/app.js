@@ -16,10 +16,16 @@ const $ = (sel) => document.querySelector(sel);
 const esc = (v) => String(v).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]);
 const bytes = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`);
 const secs = (ms) => (ms === null || ms === undefined ? '' : ms >= 60000 ? `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s` : `${(ms / 1000).toFixed(2)} s`);
-const when = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+const pad = (n) => String(n).padStart(2, '0');
+// local time by hand: toLocaleString's first call loads locale data, a visible cost on a busy machine
+const when = (iso) => {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+};
 const badge = (s) => `<span class="state" style="background:${colour(s)}">${esc(s)}</span>`;
 
-const ui = { selectedNode: null, selectedRun: null, followLatest: true, refreshes: 0 };
+const ui = { selectedNode: null, selectedRun: null, followLatest: true, refreshes: 0, timings: {} };
 window.dagUi = ui; // for tests and the curious: counts refreshes, holds the charts
 
 async function api(path) {
@@ -44,6 +50,7 @@ function nodeLabel(n) {
 }
 
 function renderGraph(graph) {
+  ui.lastGraph = graph;
   $('#project').textContent = `${graph.description ?? ''} · ${graph.nodes.length} nodes · ${graph.tickers} tickers`;
   const seen = [...new Set(graph.nodes.map((n) => n.state))].sort((a, b) => rank(a) - rank(b));
   $('#legend').innerHTML = seen.map((s) => `<span><i style="background:${colour(s)}"></i>${esc(s)}</span>`).join('');
@@ -130,20 +137,57 @@ function laneOrder(a, b) {
   return a.localeCompare(b);
 }
 
+/**
+ * One box per stretch of a lane that ran instances of one node back to back (gaps under a
+ * pixel's worth of time): a 500-ticker run has thousands of sub-pixel bars, which draw slowly
+ * and say less than "features x250, 14.2 s". Failed instances keep a box of their own.
+ */
+function segments(bars, now, gap) {
+  const out = [];
+  const open = new Map();
+  for (const b of [...bars].sort((x, y) => laneOrder(x.lane, y.lane) || x.start - y.start)) {
+    const node = b.instance.replace(/\[.*$/, '');
+    const end = b.end ?? now;
+    const seg = open.get(b.lane);
+    if (seg && !b.error && !seg.error && seg.node === node && seg.action === b.action && b.start - seg.end <= gap) {
+      seg.end = Math.max(seg.end, end);
+      seg.last = b.instance;
+      seg.n++;
+      continue;
+    }
+    const fresh = { lane: b.lane, node, action: b.action, start: b.start, end, first: b.instance, last: b.instance, n: 1, error: b.error };
+    open.set(b.lane, fresh);
+    out.push(fresh);
+  }
+  return out;
+}
+
 function renderTimeline(detail) {
   const { run, bars } = detail;
   const fails = run.failures.map((f) => `${f.instance}: ${f.error}`);
   $('#timeline-title').textContent = `Timeline of ${run.target ?? run.id} (${when(run.started)}): ${bars.length} instance${bars.length === 1 ? '' : 's'} took time, by worker lane${fails.length ? ` · failed: ${fails.join('; ')}` : ''}`;
   const lanes = [...new Set(bars.map((b) => b.lane))].sort(laneOrder);
-  const t0 = bars.length ? Math.min(...bars.map((b) => b.start)) : 0;
   const now = Date.now();
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const b of bars) {
+    t0 = Math.min(t0, b.start);
+    t1 = Math.max(t1, b.end ?? now);
+  }
+  const segs = segments(bars, now, Math.max(1, (t1 - t0) / 800));
   $('#timeline').style.height = `${Math.max(120, 60 + lanes.length * 34)}px`;
   ui.timeline.resize();
   ui.timeline.setOption({
     animation: false,
     grid: { left: 90, right: 20, top: 10, bottom: 40 },
-    tooltip: { formatter: (p) => `${esc(p.value[3])}<br>${esc(p.value[4])} · ${((p.value[2] - p.value[1])).toFixed(2)} s${p.data.error ? `<br>${esc(p.data.error)}` : ''}` },
-    xAxis: { type: 'value', name: 's', min: 0, axisLabel: { formatter: (v) => `${v}` } },
+    tooltip: {
+      formatter: (p) => {
+        const g = p.data.seg;
+        const what = g.n === 1 ? esc(g.first) : `${esc(g.node)} ×${g.n} (${esc(g.first)} .. ${esc(g.last)})`;
+        return `${what}<br>${esc(g.action)} · ${((g.end - g.start) / 1000).toFixed(2)} s${g.error ? `<br>${esc(g.error)}` : ''}`;
+      },
+    },
+    xAxis: { type: 'value', name: 's', min: 0 },
     yAxis: { type: 'category', data: lanes.map((l) => (l === '?' ? 'lane ?' : Number.isFinite(Number(l)) ? `worker ${l}` : l)) },
     series: [{
       type: 'custom',
@@ -157,13 +201,14 @@ function renderTimeline(detail) {
           { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height });
         return rect && { type: 'rect', shape: rect, style: { ...api.style(), stroke: '#fff', lineWidth: 0.5 } };
       },
-      data: bars.map((b) => ({
-        value: [lanes.indexOf(b.lane), (b.start - t0) / 1000, ((b.end ?? now) - t0) / 1000, b.instance, b.action],
-        itemStyle: { color: colour(b.action) },
-        error: b.error,
+      data: segs.map((g) => ({
+        value: [lanes.indexOf(g.lane), (g.start - t0) / 1000, (g.end - t0) / 1000],
+        itemStyle: { color: colour(g.action) },
+        seg: g,
       })),
     }],
   }, { replaceMerge: ['series'] });
+  ui.timelineSegments = segs.length;
 }
 
 function renderReports(reports) {
@@ -180,19 +225,28 @@ async function fetchAll() {
   return { state, runs, reports, timeline };
 }
 
+/** Run a drawing step and keep how long it took (ui.timings, read by bench/ui-load.ts). */
+function timed(name, fn) {
+  const t = performance.now();
+  fn();
+  ui.timings[name] = Math.round(performance.now() - t);
+}
+
 function render({ state, runs, reports, timeline }) {
   ui.selectedRun = timeline.run?.id ?? null;
-  renderGraph(state.graph);
-  renderDetail(state.node);
-  renderRuns(runs);
-  renderReports(reports);
+  timed('graph', () => renderGraph(state.graph));
+  timed('detail', () => renderDetail(state.node));
+  timed('runs', () => renderRuns(runs));
+  timed('reports', () => renderReports(reports));
   const live = $('#live');
   live.hidden = !state.live;
   if (state.live) live.textContent = `● running ${state.live.target ?? ''}: ${Object.values(state.live.counts).reduce((a, b) => a + b, 0)} of ${state.live.instances} done`;
-  if (timeline.run) renderTimeline(timeline);
+  if (timeline.run) timed('timeline', () => renderTimeline(timeline));
   if (!$('#banner').dataset.sticky) showBanner('');
   ui.refreshes++;
   document.body.dataset.refreshes = String(ui.refreshes);
+  // ms from navigation start to the first complete drawing (bench/ui-load.ts reads it)
+  if (ui.refreshes === 1) document.body.dataset.firstDrawnMs = String(Math.round(performance.now()));
 }
 
 let busy = false;
@@ -257,17 +311,27 @@ async function init() {
   const first = fetchAll();
   first.catch(() => undefined); // reported by refresh(first) below
   try {
+    const t = performance.now();
     await loadECharts();
+    ui.timings.echartsLoaded = Math.round(performance.now());
+    ui.timings.echartsWait = Math.round(performance.now() - t);
   } catch (err) {
     showBanner(err.message);
     return;
   }
   ui.graph = echarts.init($('#graph'), null, { renderer: 'svg' });
-  ui.timeline = echarts.init($('#timeline'), null, { renderer: 'svg' });
-  ui.graph.on('click', (p) => {
+  // canvas: a 500-ticker run has thousands of bars, too many DOM nodes for SVG
+  ui.timeline = echarts.init($('#timeline'), null, { renderer: 'canvas' });
+  // a click fetches that node's detail only; the next live refresh brings everything else
+  ui.graph.on('click', async (p) => {
     if (p.dataType !== 'node') return;
     ui.selectedNode = p.name;
-    refresh();
+    if (ui.lastGraph) renderGraph(ui.lastGraph);
+    try {
+      renderDetail(await api(`/api/nodes/${encodeURIComponent(p.name)}`));
+    } catch (err) {
+      showBanner(err.message);
+    }
   });
   $('#banner').addEventListener('click', () => {
     delete $('#banner').dataset.sticky;
