@@ -97,7 +97,6 @@ describeBrowser('dag ui in Chromium, on the real pipeline', () => {
     expect(await page.locator('#params').innerText()).toContain(String(settings.risk.max_weight));
     expect(await page.evaluate(() => (window as any).loadedOnce)).toBe(true);
     // docs/ui.md's picture: DAG_UI_SCREENSHOT=docs/img/ui.png (else a temp file, so the suite leaves the tree clean)
-    await page.evaluate(() => (window as any).dagUi.graph.dispatchAction({ type: 'hideTip' }));
     const shot = resolve(process.env.DAG_UI_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), 'dag-ui-shot-')), 'ui.png'));
     await page.screenshot({ path: shot });
     expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
