@@ -105,6 +105,20 @@ describe('dag ui on 127.0.0.1 (the default)', () => {
     expect(missing.error).toMatch(/unknown node 'nope'/);
   });
 
+  test('an artifact edited by hand: found by the background check, and open pages are told', async () => {
+    const stateOf = async () => JSON.parse((await rawGet('127.0.0.1', server.port, '/api/nodes/bench')).body).instances[0];
+    expect((await stateOf()).reasons).not.toContain('output modified outside dag: out/bench.txt');
+    const stream = collectEvents('127.0.0.1', server.port, '/api/events', (evs) => evs.some((e) => e.event === 'project'));
+    await stream.ready;
+    writeFileSync(join(dir, 'out/bench.txt'), '999');
+    // nothing announces this change: once the kept assessment is over a second old, a request
+    // makes the server check again in the background, and the page hears of the difference
+    await new Promise((r) => setTimeout(r, 1100));
+    await rawGet('127.0.0.1', server.port, '/api/state');
+    await stream.done;
+    expect(await stateOf()).toMatchObject({ state: 'stale', reasons: expect.arrayContaining(['output modified outside dag: out/bench.txt']) });
+  });
+
   test('settings made invalid while it runs: the API answers 422 with the file and the problem', async () => {
     const settings = readFileSync(join(dir, 'settings.yaml'), 'utf8');
     try {
