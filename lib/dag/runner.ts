@@ -57,6 +57,15 @@ export interface RunOptions {
   pool?: WorkerPool;
 }
 
+/** The user name for the run log; a uid without a passwd entry (some containers) is logged as `uid <n>`. */
+function whoStarted(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
 export function defaultConcurrency(): number {
   return availableParallelism();
 }
@@ -80,7 +89,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   }
   const queue = new PQueue({ concurrency });
   // run logs are read by `dag ui`: who started what, and how many instances it covers
-  logger.debug(`run ${opts.target}: ${opts.ids.length} instances`, { event: 'run-start', target: opts.target, command: opts.command, user: userInfo().username, pid: process.pid, instances: opts.ids.length, concurrency });
+  logger.debug(`run ${opts.target}: ${opts.ids.length} instances`, { event: 'run-start', target: opts.target, command: opts.command, user: whoStarted(), pid: process.pid, instances: opts.ids.length, concurrency });
   const ranFull = new Set<string>();
   let stopping = false;
 
