@@ -19,6 +19,7 @@ import { UserError } from './errors.js';
 import { buildLock, lockPath, writeLock } from './lock.js';
 import { formatVerify, verify } from './verify.js';
 import { auditLookahead, formatAudit } from './audit.js';
+import { addUiCommand } from './uiCommand.js';
 
 /**
  * Exit codes: 0 success, 1 a task failed (or a check found differences, or a file could not be
@@ -267,6 +268,8 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         rl?.close();
       }
     });
+
+  addUiCommand(addCommon(program.command('ui')), (o) => ({ dagFile: findDagFile(o.dag as string | undefined), configFile: o.config as string | undefined, workdir: o.workdir as string | undefined }));
 
   hooks.extend?.(program);
   return program;

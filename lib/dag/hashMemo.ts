@@ -55,6 +55,11 @@ export class HashMemo {
     else for (const k of [...this.checked.keys()]) if (k.startsWith(path)) this.checked.delete(k);
   }
 
+  /** Stat every file again from now on (for a long-lived reader such as `dag ui`; the known hashes stay). */
+  recheck(): void {
+    this.checked.clear();
+  }
+
   private stampFromDisk(path: string): FileStamp | null {
     let st;
     try {

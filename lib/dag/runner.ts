@@ -1,5 +1,5 @@
 import PQueue from 'p-queue';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type winston from 'winston';
 import type { Project } from './project.js';
@@ -63,6 +63,15 @@ export interface RunOptions {
   readOnly?: unknown;
 }
 
+/** The user name for the run log; a uid without a passwd entry (some containers) is logged as `uid <n>`. */
+function whoStarted(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
 export function defaultConcurrency(): number {
   return availableParallelism();
 }
@@ -92,6 +101,8 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), id]);
   }
   const queue = new PQueue({ concurrency });
+  // run logs are read by `dag ui`: who started what, and how many instances it covers
+  logger.debug(`run ${opts.target}: ${opts.ids.length} instances`, { event: 'run-start', target: opts.target, command: opts.command, user: whoStarted(), pid: process.pid, instances: opts.ids.length, concurrency });
   const ranFull = new Set<string>();
   let stopping = false;
   // a signal: schedule nothing more, then give up (terminate) what still runs after a grace period
@@ -136,7 +147,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const a = assess(project, inst);
       const forced = opts.force || (opts.forceIds?.has(id) ?? false);
       if (a.state === 'fresh' && !forced) {
-        logger.debug(`skip ${id} (cached)`, { event: 'skip', instance: id, cache: 'hit' });
+        logger.debug(`skip ${id} (cached)`, { event: 'skip', action: 'skipped', instance: id, cache: 'hit' });
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
@@ -159,6 +170,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         return;
       }
       const ms = Math.round(performance.now() - t0);
+      const worker = inst.node.in_process ? 'main' : result.lane;
       for (const line of result.logs) logger.info(`  ${id}: ${line}`);
       if (result.ok) {
         const outputs: Record<string, string> = {};
@@ -172,11 +184,11 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           if (lines !== undefined) inputLines[ref.path] = lines;
         }
         project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
-        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
+        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', action: 'ran', instance: id, ms, worker, cache: 'miss', reasons });
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
       } else {
         project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
-        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error, ...(result.stack ? { stack: result.stack } : {}) });
+        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', action: 'failed', instance: id, ms, worker, error: result.error, ...(result.stack ? { stack: result.stack } : {}) });
         if (!opts.keepGoing) {
           stopping = true;
           queue.clear();
@@ -201,7 +213,9 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   }
   const notRun = interruption() ? `not run: interrupted by ${interruption()}` : 'not run: the run stopped after a failure';
   const instances = opts.ids.map((id) => outcomes.get(id) ?? { ...outcomeBase(project.plan.instances.get(id)!), action: 'blocked' as const, reasons: [notRun] });
-  return summarize(opts.target, instances, started);
+  const summary = summarize(opts.target, instances, started);
+  logger.debug(`run ${opts.target} ended`, { event: 'run-end', target: opts.target, executed: summary.executed, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs });
+  return summary;
 }
 
 interface TaskResult {
@@ -210,6 +224,8 @@ interface TaskResult {
   stack?: string;
   logs: string[];
   report?: Record<string, unknown>;
+  /** The worker thread's lane (for the run log's timeline). */
+  lane?: number;
 }
 
 /** A task declared in_process runs in the main thread (it cannot be aborted, only waited for). */

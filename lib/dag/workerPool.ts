@@ -8,11 +8,14 @@ interface Result {
   report?: Record<string, unknown>;
   error?: string;
   stack?: string;
+  /** The pool lane (0..size-1) that ran it: run logs and `dag ui` show where time went. */
+  lane?: number;
 }
 
 interface Slot {
   worker: Worker;
   busy: boolean;
+  lane: number;
 }
 
 /**
@@ -34,7 +37,10 @@ export class WorkerPool {
   private spawn(): Slot {
     const worker = new Worker(fileURLToPath(new URL('./worker.js', import.meta.url)));
     worker.unref();
-    const slot = { worker, busy: false };
+    // a crashed worker's replacement takes over its lane
+    let lane = 0;
+    while (this.slots.some((s) => s.lane === lane)) lane++;
+    const slot = { worker, busy: false, lane };
     this.slots.push(slot);
     return slot;
   }
@@ -73,14 +79,14 @@ export class WorkerPool {
         const onMessage = (msg: Result & { id: number }) => {
           if (msg.id !== id) return;
           cleanup();
-          resolve(msg);
+          resolve({ ...msg, lane: slot.lane });
         };
         const onError = (err: Error) => {
           cleanup();
           // a crashed worker is replaced; its task fails with the crash message
           this.slots = this.slots.filter((s) => s !== slot);
           slot.worker.terminate().catch(() => undefined);
-          resolve({ ok: false, logs: [], error: `worker crashed: ${err.message}`, stack: err.stack });
+          resolve({ ok: false, logs: [], error: `worker crashed: ${err.message}`, stack: err.stack, lane: slot.lane });
         };
         const cleanup = () => {
           slot.worker.off('message', onMessage);

@@ -5,6 +5,9 @@ import { pathToFileURL } from 'node:url';
 export const CHROMIUM = '/usr/bin/chromium';
 export const haveChromium = existsSync(CHROMIUM);
 
+/** Headless flags for Debian's Chromium; playwright gives every launch a fresh temporary profile (user data dir). */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 export const REPORT_CHART_IDS = [
   'chart-equity', 'chart-drawdown', 'chart-monthly', 'chart-rolling-sharpe', 'chart-exposure',
   'chart-pnl-ticker', 'chart-pnl-component', 'chart-pnl-regime',
@@ -24,7 +27,7 @@ export async function inspectReport(file: string): Promise<ReportPage> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage();
