@@ -10,9 +10,11 @@ import { runPlan, runLogPath, type RunSummary } from './runner.js';
 import { createLogger, closeLogger } from './log.js';
 import { loadDagFile } from './spec.js';
 import { UserError } from './errors.js';
+import { WriteError } from '../io/atomic.js';
 import { buildLock, lockPath, writeLock } from './lock.js';
 import { formatVerify, verify } from './verify.js';
 import { auditLookahead, formatAudit } from './audit.js';
+import { formatRehash, rehashResult } from './rehash.js';
 
 /** Exit codes: 0 success, 1 a task failed (or a check found differences), 2 bad usage/config/DAG, 3 another run holds the lock. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3 } as const;
@@ -37,7 +39,10 @@ function findDagFile(explicit?: string): string {
 }
 
 async function open(opts: CommonOpts): Promise<Project> {
-  return openProject({ dagFile: findDagFile(opts.dag), configFile: opts.config, workdir: opts.workdir });
+  const project = await openProject({ dagFile: findDagFile(opts.dag), configFile: opts.config, workdir: opts.workdir });
+  // damaged state files were recovered from; say so once, naming the file
+  for (const w of [...project.state.warnings, ...project.memo.warnings]) process.stderr.write(`warn: ${w}\n`);
+  return project;
 }
 
 const positiveInt = (v: string) => {
@@ -101,6 +106,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--extend <n>', 'daily target with the sample market: append n new trading days first', positiveInt)
     .option('--retrain', 'daily target: retrain models if their inputs changed')
     .option('--update-lock', 'after a successful backtest run, write dag.lock')
+    .option('--overwrite', 'let tasks replace output files dag has no record of writing (your edits, or files from a lost state folder)')
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
       const project = await open(opts);
@@ -121,6 +127,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             logger,
             progress: !opts.json,
             command: `dag ${process.argv.slice(2).join(' ')}`,
+            overwrite: Boolean(opts.overwrite),
           });
         }
         if (opts.updateLock && summary.failed === 0 && !opts.dryRun) {
@@ -144,14 +151,18 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--ticker <symbol>', 'only these tickers (repeatable)', collect)
     .option('--verbose', 'list every instance that is not fresh with its reasons')
     .option('--json', 'print {"instances": [{node, ticker, state, reasons}]} on stdout')
-    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[] }) => {
+    .option('--rehash', 're-read every output and compare it with the recorded hash (bit rot, restored backups); exit 1 on a difference')
+    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; rehash?: boolean }) => {
       const project = await open(opts);
+      if (opts.rehash) project.memo.rehashAll();
       const nodes = target ? targetNodes(project, target) : [...project.plan.instances.values()].map((i) => i.node.id);
       const ids = selectInstances(project.plan, [...new Set(nodes)], opts.ticker);
       const rows = statusRows(project, ids, assessAll(project, ids));
       project.memo.save();
-      if (opts.json) process.stdout.write(JSON.stringify({ instances: rows }) + '\n');
-      else process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n');
+      const rehash = opts.rehash ? rehashResult(project, ids, rows) : undefined;
+      if (opts.json) process.stdout.write(JSON.stringify({ instances: rows, ...(rehash ? { rehash } : {}) }) + '\n');
+      else process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n' + (rehash ? formatRehash(rehash) + '\n' : ''));
+      if (rehash?.modified.length) process.exitCode = EXIT.failed;
     });
 
   program
@@ -209,7 +220,7 @@ export async function main(argv: string[], hooks: CliHooks = {}): Promise<void> 
       process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT.usage;
       return;
     }
-    if (err instanceof UserError) {
+    if (err instanceof UserError || err instanceof WriteError) {
       process.stderr.write(`dag: ${e.message}\n`);
       process.exitCode = e.exitCode;
       return;

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { writeFileAtomic } from '../io/atomic.js';
+import { fileStampSchema, firstIssue } from './stateSchema.js';
+
+const memoFileSchema = z.record(z.string(), z.unknown());
 
 export interface FileStamp {
   hash: string;
@@ -28,16 +32,41 @@ export class HashMemo {
   private checked = new Map<string, FileStamp | null>();
   private dirty = false;
 
+  /** Damage found while loading (one line, naming the file): the caller shows it. */
+  readonly warnings: string[] = [];
+  /** Ignore the memoised stamps and re-read every file (`dag status --rehash`: bit rot). */
+  private distrust = false;
+
   constructor(private readonly file: string) {
-    if (existsSync(file)) {
-      try {
-        const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, FileStamp>;
-        for (const [k, v] of Object.entries(raw)) this.entries.set(k, v);
-      } catch {
-        // a corrupt memo only costs re-hashing
-        this.dirty = true;
-      }
+    if (!existsSync(file)) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      raw = err as Error;
     }
+    // a damaged memo only costs re-hashing: drop what does not validate, say so once
+    const outer = memoFileSchema.safeParse(raw);
+    if (!outer.success) {
+      this.warnings.push(`${file} is damaged (${raw instanceof Error ? raw.message : firstIssue(outer.error)}): content hashes will be recomputed`);
+      this.dirty = true;
+      return;
+    }
+    let bad = 0;
+    for (const [k, v] of Object.entries(outer.data)) {
+      if (fileStampSchema.safeParse(v).success) this.entries.set(k, v as FileStamp);
+      else bad++;
+    }
+    if (bad) {
+      this.warnings.push(`${file}: ${bad} damaged entr${bad === 1 ? 'y' : 'ies'} dropped: those files will be re-hashed`);
+      this.dirty = true;
+    }
+  }
+
+  /** From now on re-read every file instead of trusting (size, mtime, inode). */
+  rehashAll(): void {
+    this.distrust = true;
+    this.checked.clear();
   }
 
   /** Hash of the file at `path`, or null if it does not exist. */
@@ -62,7 +91,7 @@ export class HashMemo {
       return null;
     }
     const known = this.entries.get(path);
-    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) return known;
+    if (known && !this.distrust && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) return known;
     const bytes = readFileSync(path);
     const fresh: FileStamp = { hash: sha256(bytes), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
     if (path.endsWith('.csv')) fresh.lines = countLines(bytes);
@@ -92,12 +121,15 @@ export class HashMemo {
   }
 }
 
-/** Files under a directory, relative, sorted; hidden temp files of in-flight writes excluded. */
-export function listFiles(dir: string): string[] {
+/**
+ * Files under a directory, relative, sorted; entries whose name `skip` accepts are left out (by
+ * default hidden ones, which include the temp files of in-flight writes).
+ */
+export function listFiles(dir: string, skip: (name: string) => boolean = (name) => name.startsWith('.')): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
     for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
+      if (skip(e.name)) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(r);
       else out.push(r);

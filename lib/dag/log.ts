@@ -1,7 +1,6 @@
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 
 /**
  * Collects the run's JSON lines in memory and writes them once when the logger closes:
@@ -23,8 +22,8 @@ class RunLogTransport extends Transport {
 
   override close(): void {
     if (this.lines.length === 0) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(this.file, this.lines.join('\n') + '\n');
+    // atomic and checked: a full disk leaves no cut-short run log (and says so)
+    writeFileAtomic(this.file, this.lines.join('\n') + '\n', false);
   }
 }
 

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { WriteError, writeAllSync } from '../io/atomic.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
@@ -21,8 +22,11 @@ export function acquireRunLock(stateDir: string, command: string): () => void {
     try {
       const fd = openSync(file, 'wx');
       const info: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command };
-      writeSync(fd, JSON.stringify(info));
-      closeSync(fd);
+      try {
+        writeAllSync(fd, JSON.stringify(info), file);
+      } finally {
+        closeSync(fd);
+      }
       let released = false;
       const release = () => {
         if (!released) rmSync(file, { force: true });
@@ -31,7 +35,10 @@ export function acquireRunLock(stateDir: string, command: string): () => void {
       process.once('exit', release);
       return release;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        if (err instanceof WriteError) rmSync(file, { force: true }); // a cut-short lock is nobody's
+        throw err;
+      }
       const holder = readLock(file);
       if (holder && isAlive(holder)) {
         throw new UserError(

@@ -12,6 +12,10 @@ import { WorkerPool } from './workerPool.js';
 import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
 import { getKey } from './template.js';
+import { Ledger, LEDGER_FILE } from './ledger.js';
+import { foreignMessage, foreignOutputs } from './ownership.js';
+import { litterDirs, removeLitter } from './litter.js';
+import { WriteError } from '../io/atomic.js';
 
 export type Action = 'ran' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
@@ -55,6 +59,8 @@ export interface RunOptions {
   lockHeld?: boolean;
   /** A worker pool the caller shares across several runs (and closes itself). */
   pool?: WorkerPool;
+  /** Let tasks replace output files dag has no record of writing (docs/reliability.md, rule 1). */
+  overwrite?: boolean;
 }
 
 export function defaultConcurrency(): number {
@@ -65,6 +71,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   const started = performance.now();
   if (opts.dryRun) return dryRun(project, opts, started);
   const release = opts.lockHeld ? () => undefined : acquireRunLock(project.stateDir, opts.command);
+  for (const path of removeLitter(litterDirs(project))) opts.logger.debug(`removed ${path} (left by a killed run)`);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
   const pool = opts.pool ?? new WorkerPool(concurrency);
   const outcomes = new Map<string, InstanceOutcome>();
@@ -81,6 +88,16 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   const queue = new PQueue({ concurrency });
   const ranFull = new Set<string>();
   let stopping = false;
+  // a write that failed for lack of space (or I/O): the run stops and the CLI reports it
+  let writeFailed: WriteError | undefined;
+  let ledger: Ledger | undefined;
+  const loadLedger = () => {
+    if (!ledger) {
+      ledger = Ledger.in(project.stateDir);
+      for (const w of ledger.warnings) logger.warn(w);
+    }
+    return ledger;
+  };
 
   const finish = (id: string, outcome: InstanceOutcome) => {
     outcomes.set(id, outcome);
@@ -113,18 +130,30 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const since = incremental ? opts.since?.get(id) : undefined;
       if (!since) ranFull.add(id);
       const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
+      const foreign = opts.overwrite ? [] : foreignOutputs(project, inst, loadLedger);
+      if (foreign.length) {
+        // nothing touched and nothing recorded: the previous record (if any) still describes the files
+        const error = foreignMessage(project, inst, foreign);
+        logger.error(`failed ${id}: ${error}`, { event: 'fail', instance: id, error });
+        if (!opts.keepGoing) {
+          stopping = true;
+          queue.clear();
+        }
+        finish(id, { ...outcomeBase(inst), action: 'failed', reasons: [error] });
+        return;
+      }
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
-      let result: { ok: boolean; error?: string; logs: string[]; report?: Record<string, unknown> };
+      let result: { ok: boolean; error?: string; errorName?: string; logs: string[]; report?: Record<string, unknown> };
       if (inst.node.in_process) {
         const ctx = new TaskContext(spec);
         try {
           await runTask(modulePath, ctx);
           result = { ok: true, logs: ctx.logs, report: ctx.reported };
         } catch (err) {
-          result = { ok: false, logs: ctx.logs, error: (err as Error).message };
+          result = { ok: false, logs: ctx.logs, error: (err as Error).message, errorName: (err as Error).name };
         }
       } else result = await pool.run(modulePath, spec);
       const ms = Math.round(performance.now() - t0);
@@ -140,9 +169,27 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           const lines = project.memo.stamp(project.abs(ref.path))?.lines;
           if (lines !== undefined) inputLines[ref.path] = lines;
         }
-        project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
+        try {
+          project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
+        } catch (err) {
+          if (!(err instanceof WriteError)) throw err;
+          // the outputs are in place (and in the ledger) but unrecorded: the next run redoes this instance
+          writeFailed ??= err;
+          stopping = true;
+          queue.clear();
+          finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [err.message] });
+          return;
+        }
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
+      } else if (result.errorName === 'WriteError') {
+        // disk full (or an I/O error) while writing: the task's staged files are gone, nothing is
+        // recorded, and the run stops, since the next task would hit the same wall
+        writeFailed ??= new WriteError(result.error ?? 'write failed', '');
+        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
+        stopping = true;
+        queue.clear();
+        finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'write failed'] });
       } else {
         project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
         logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
@@ -163,10 +210,19 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   } finally {
     progress.stop();
     if (!opts.pool) await pool.close();
-    project.memo.save();
-    project.state.compact();
+    // each state write on its own: a full disk on one must not skip the others or the lock's release
+    const ranAny = [...outcomes.values()].some((o) => o.action === 'ran');
+    for (const step of [() => project.memo.save(), () => project.state.compact(), () => ranAny && Ledger.in(project.stateDir).compact()]) {
+      try {
+        step();
+      } catch (err) {
+        if (!(err instanceof WriteError)) throw err;
+        writeFailed ??= err;
+      }
+    }
     release();
   }
+  if (writeFailed) throw writeFailed;
   const instances = opts.ids.map((id) => outcomes.get(id) ?? { ...outcomeBase(project.plan.instances.get(id)!), action: 'blocked' as const, reasons: ['not run: the run stopped after a failure'] });
   return summarize(opts.target, instances, started);
 }
@@ -214,6 +270,7 @@ export function taskSpec(project: Project, inst: Instance, since?: string): Task
     mode: since ? 'incremental' : 'full',
     since,
     lookback: inst.node.lookback,
+    ledger: join(project.stateDir, LEDGER_FILE),
   };
 }
 

@@ -17,6 +17,6 @@ parentPort!.on('message', async (msg: { id: number; modulePath: string; spec: Ta
     parentPort!.postMessage({ id: msg.id, ok: true, logs: ctx.logs, report: ctx.reported });
   } catch (err) {
     const e = err as Error;
-    parentPort!.postMessage({ id: msg.id, ok: false, logs: ctx.logs, error: e?.message ?? String(err), stack: e?.stack });
+    parentPort!.postMessage({ id: msg.id, ok: false, logs: ctx.logs, error: e?.message ?? String(err), errorName: e?.name, stack: e?.stack });
   }
 });

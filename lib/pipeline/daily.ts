@@ -23,6 +23,8 @@ export interface DailyOptions {
   concurrency?: number;
   dryRun?: boolean;
   json?: boolean;
+  /** Let tasks replace output files dag has no record of writing (`--overwrite`). */
+  overwrite?: boolean;
   logger: winston.Logger;
   command: string;
 }
@@ -87,7 +89,7 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   }
   const cfg = project.config as Settings;
 
-  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool };
+  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool, overwrite: opts.overwrite };
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
   if (phaseA.failed > 0 || opts.dryRun) return phaseA;
 
