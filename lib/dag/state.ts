@@ -111,8 +111,8 @@ export class StateStore {
       this.nodes.set(record.parts.nodeKey, node);
       this.append({ nodeKey: record.parts.nodeKey, node });
     }
+    this.append({ id, record }); // first: a failed append leaves the instance unrecorded here too
     this.records.set(id, record);
-    this.append({ id, record });
   }
 
   forget(id: string): void {
