@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOY_DAG } from '../support/toyProject.js';
 
@@ -6,6 +6,7 @@ import { TOY_DAG } from '../support/toyProject.js';
 export function tempLeftovers(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string) => {
+    if (!existsSync(d)) return;
     for (const e of readdirSync(d, { withFileTypes: true })) {
       if (/\.tmp-\d+-[0-9a-f]{8}$/.test(e.name)) out.push(join(d, e.name));
       if (e.isDirectory()) walk(join(d, e.name));
