@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../io/atomic.js';
+import { sealMatches, writeSealed } from './seal.js';
 import { fileStampSchema, firstIssue } from './stateSchema.js';
 
 const memoFileSchema = z.record(z.string(), z.unknown());
+const memoEntriesSchema = z.record(z.string(), fileStampSchema);
 
 export interface FileStamp {
   hash: string;
@@ -41,7 +42,14 @@ export class HashMemo {
     if (!existsSync(file)) return;
     let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      const text = readFileSync(file, 'utf8');
+      raw = JSON.parse(text);
+      if (sealMatches(file, text)) {
+        // byte for byte what dag wrote (seal.ts): no need to validate again
+        for (const [k, v] of Object.entries(raw as Record<string, FileStamp>)) this.entries.set(k, v);
+        return;
+      }
+      this.dirty = true; // valid or not, the next save seals it
     } catch (err) {
       raw = err as Error;
     }
@@ -50,6 +58,12 @@ export class HashMemo {
     if (!outer.success) {
       this.warnings.push(`${file} is damaged (${raw instanceof Error ? raw.message : firstIssue(outer.error)}): content hashes will be recomputed`);
       this.dirty = true;
+      return;
+    }
+    // one parse of the whole memo is fast; entry by entry only to salvage a damaged one
+    const whole = memoEntriesSchema.safeParse(outer.data);
+    if (whole.success) {
+      for (const [k, v] of Object.entries(whole.data)) this.entries.set(k, v);
       return;
     }
     let bad = 0;
@@ -116,7 +130,7 @@ export class HashMemo {
     const obj: Record<string, FileStamp> = {};
     for (const k of [...this.entries.keys()].sort()) obj[k] = this.entries.get(k)!;
     // a pure cache (a corrupt or lost memo only costs re-hashing): no fsync
-    writeFileAtomic(this.file, JSON.stringify(obj), false);
+    writeSealed(this.file, JSON.stringify(obj), false);
     this.dirty = false;
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendFileAll, writeFileAtomic } from '../io/atomic.js';
+import { appendFileAll } from '../io/atomic.js';
+import { sealMatches, writeSeal, writeSealed } from './seal.js';
 import type { InstanceParts, NodeParts } from './fingerprint.js';
 import { firstIssue, instanceRecordSchema, journalLineSchema, nodePartsSchema, recordsFileSchema } from './stateSchema.js';
 
@@ -30,6 +31,8 @@ export class StateStore {
   private readonly recordsFile: string;
   private readonly journalFile: string;
   private journaled = false;
+  /** records.json was valid but had no matching seal (older dag, or the seal was lost): seal it. */
+  private unsealed = false;
 
   /** Damage found while loading (one line each, naming the file): the caller shows them. */
   readonly warnings: string[] = [];
@@ -49,7 +52,16 @@ export class StateStore {
   private loadRecords(): void {
     let obj: unknown;
     try {
-      obj = JSON.parse(readFileSync(this.recordsFile, 'utf8'));
+      const text = readFileSync(this.recordsFile, 'utf8');
+      obj = JSON.parse(text);
+      if (sealMatches(this.recordsFile, text)) {
+        // byte for byte what dag wrote (seal.ts): no need to validate again
+        const ok = obj as { nodes: Record<string, NodeParts>; records: Record<string, InstanceRecord> };
+        for (const [k, v] of Object.entries(ok.nodes)) this.nodes.set(k, v);
+        for (const [k, v] of Object.entries(ok.records)) this.records.set(k, v);
+        return;
+      }
+      this.unsealed = true;
     } catch (err) {
       return this.damaged(`${this.recordsFile} is damaged (${(err as Error).message}): every instance it recorded is treated as never run`);
     }
@@ -121,15 +133,20 @@ export class StateStore {
 
   /** Fold the journal into records.json (nothing to do after a run that executed nothing). */
   compact(): void {
-    if (!this.journaled) return;
+    if (!this.journaled) {
+      if (this.unsealed) writeSeal(this.recordsFile, readFileSync(this.recordsFile, 'utf8'), true);
+      this.unsealed = false;
+      return;
+    }
     mkdirSync(this.dir, { recursive: true });
     const records: Record<string, InstanceRecord> = {};
     for (const k of [...this.records.keys()].sort()) records[k] = this.records.get(k)!;
     const used = new Set(Object.values(records).map((r) => r.parts.nodeKey));
     const nodes: Record<string, NodeParts> = {};
     for (const k of [...this.nodes.keys()].sort()) if (used.has(k)) nodes[k] = this.nodes.get(k)!;
-    writeFileAtomic(this.recordsFile, JSON.stringify({ nodes, records }));
+    writeSealed(this.recordsFile, JSON.stringify({ nodes, records }), true);
     rmSync(this.journalFile, { force: true });
     this.journaled = false;
+    this.unsealed = false;
   }
 }
