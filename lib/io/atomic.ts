@@ -72,18 +72,22 @@ export function tempOwnerPid(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Open (creating its folder); a failure, e.g. no room for a new inode, is a WriteError too. */
+function openForWrite(path: string, flags: 'w' | 'a', shownAs: string): number {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, flags);
+  } catch (err) {
+    throw writeFailure(err, shownAs);
+  }
+}
+
 /**
  * Write a whole file; on any failure the partial file is removed and a WriteError thrown whose
  * message names `shownAs` (the final path, when `path` is a temp file).
  */
 export function writeFileDurable(path: string, data: Uint8Array | string, fsync = true, shownAs = path): void {
-  let fd: number;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(path, 'w');
-  } catch (err) {
-    throw writeFailure(err, shownAs);
-  }
+  const fd = openForWrite(path, 'w', shownAs);
   try {
     writeAllSync(fd, data, shownAs);
     if (fsync) fsyncSync(fd);
@@ -111,13 +115,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, fsync =
  * so a journal never keeps a partial line that the next append would run into.
  */
 export function appendFileAll(path: string, data: string): void {
-  let fd: number;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    fd = openSync(path, 'a');
-  } catch (err) {
-    throw writeFailure(err, path);
-  }
+  const fd = openForWrite(path, 'a', path);
   try {
     const before = fstatSync(fd).size;
     try {
