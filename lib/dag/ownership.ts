@@ -39,8 +39,14 @@ export function foreignOutputs(project: Project, inst: Instance, ledger: () => L
   return foreign;
 }
 
+/** Why an instance about to run may not (files it would replace that dag did not write), or undefined. */
+export function refusal(project: Project, inst: Instance, ledger: () => Ledger): string | undefined {
+  const files = foreignOutputs(project, inst, ledger);
+  return files.length ? foreignMessage(project, inst, files) : undefined;
+}
+
 /** The refusal, naming the files and the ways forward. */
-export function foreignMessage(project: Project, inst: Instance, files: string[]): string {
+function foreignMessage(project: Project, inst: Instance, files: string[]): string {
   const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? ` and ${files.length - 5} more` : '');
   const when = Object.entries(inst.node.when ?? {}).map(([k, v]) => `${k}: ${String(v)}`);
   const why = when.length ? `; ${inst.node.id} runs because of \`${when.join(', ')}\` in ${project.configFile}: if these are your files, change that setting` : '';

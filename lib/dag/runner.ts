@@ -13,7 +13,8 @@ import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
 import { getKey } from './template.js';
 import { Ledger, LEDGER_FILE } from './ledger.js';
-import { foreignMessage, foreignOutputs } from './ownership.js';
+import { refusal } from './ownership.js';
+import type { InstanceRecord } from './state.js';
 import { litterDirs, removeLitter } from './litter.js';
 import { WriteError } from '../io/atomic.js';
 
@@ -98,6 +99,22 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     }
     return ledger;
   };
+  const stop = () => {
+    stopping = true;
+    queue.clear();
+  };
+  /** Record a completion; a journal that cannot be written (full disk) stops the run with that error. */
+  const record = (id: string, rec: InstanceRecord, inst: Instance): boolean => {
+    try {
+      project.state.record(id, rec, project.fingerprinter.node(inst.node).parts);
+      return true;
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      writeFailed ??= err;
+      stop();
+      return false;
+    }
+  };
 
   const finish = (id: string, outcome: InstanceOutcome) => {
     outcomes.set(id, outcome);
@@ -130,16 +147,12 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const since = incremental ? opts.since?.get(id) : undefined;
       if (!since) ranFull.add(id);
       const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
-      const foreign = opts.overwrite ? [] : foreignOutputs(project, inst, loadLedger);
-      if (foreign.length) {
+      const refused = opts.overwrite ? undefined : refusal(project, inst, loadLedger);
+      if (refused) {
         // nothing touched and nothing recorded: the previous record (if any) still describes the files
-        const error = foreignMessage(project, inst, foreign);
-        logger.error(`failed ${id}: ${error}`, { event: 'fail', instance: id, error });
-        if (!opts.keepGoing) {
-          stopping = true;
-          queue.clear();
-        }
-        finish(id, { ...outcomeBase(inst), action: 'failed', reasons: [error] });
+        logger.error(`failed ${id}: ${refused}`, { event: 'fail', instance: id, error: refused });
+        if (!opts.keepGoing) stop();
+        finish(id, { ...outcomeBase(inst), action: 'failed', reasons: [refused] });
         return;
       }
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
@@ -169,15 +182,9 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           const lines = project.memo.stamp(project.abs(ref.path))?.lines;
           if (lines !== undefined) inputLines[ref.path] = lines;
         }
-        try {
-          project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
-        } catch (err) {
-          if (!(err instanceof WriteError)) throw err;
+        if (!record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, inst)) {
           // the outputs are in place (and in the ledger) but unrecorded: the next run redoes this instance
-          writeFailed ??= err;
-          stopping = true;
-          queue.clear();
-          finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [err.message] });
+          finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [writeFailed!.message] });
           return;
         }
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
@@ -187,16 +194,12 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         // recorded, and the run stops, since the next task would hit the same wall
         writeFailed ??= new WriteError(result.error ?? 'write failed', '');
         logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
-        stopping = true;
-        queue.clear();
+        stop();
         finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'write failed'] });
       } else {
-        project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
+        record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, inst);
         logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
-        if (!opts.keepGoing) {
-          stopping = true;
-          queue.clear();
-        }
+        if (!opts.keepGoing) stop();
         finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'failed'] });
       }
     });
