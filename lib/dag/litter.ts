@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { tempOwnerPid } from '../io/atomic.js';
@@ -54,9 +54,20 @@ export function stagingDir(absOutput: string): string {
   return dirname(absOutput.endsWith('/') ? absOutput.slice(0, -1) : absOutput);
 }
 
-/** Where a project's runs stage files: beside every output of the plan, the state folders, the DAG file's folder (dag.lock). */
-export function litterDirs(project: Project): string[] {
+/**
+ * Where a project's runs stage files: the state folders and the DAG file's folder (dag.lock)
+ * always, and beside every output of the plan when `outputs` is set. Output folders can hold
+ * thousands of files (listing them was a few percent of a no-op run), and staged files are
+ * left there only by a run that died without releasing the run lock: the runner asks for them
+ * only when it finds a lock left behind.
+ */
+export function litterDirs(project: Project, outputs: boolean): string[] {
   const dirs = new Set([project.stateDir, join(project.stateDir, 'runs'), project.dag.root]);
-  for (const inst of project.plan.instances.values()) for (const out of inst.outputs) dirs.add(stagingDir(project.abs(out)));
+  if (outputs) for (const inst of project.plan.instances.values()) for (const out of inst.outputs) dirs.add(stagingDir(project.abs(out)));
   return [...dirs];
+}
+
+/** A run lock left in the state folder (its holder may be dead: the caller then takes it over). */
+export function lockLeftBehind(stateDir: string): boolean {
+  return existsSync(join(stateDir, 'lock'));
 }

@@ -15,7 +15,7 @@ import { getKey } from './template.js';
 import { Ledger, LEDGER_FILE } from './ledger.js';
 import { refusal } from './ownership.js';
 import type { InstanceRecord } from './state.js';
-import { litterDirs, removeLitter } from './litter.js';
+import { litterDirs, lockLeftBehind, removeLitter } from './litter.js';
 import { WriteError } from '../io/atomic.js';
 
 export type Action = 'ran' | 'skipped' | 'failed' | 'blocked' | 'would-run';
@@ -71,8 +71,10 @@ export function defaultConcurrency(): number {
 export async function runPlan(project: Project, opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   if (opts.dryRun) return dryRun(project, opts, started);
+  // a lock still there before we take it means the last run may have died with files staged
+  const killedBefore = opts.lockHeld || lockLeftBehind(project.stateDir);
   const release = opts.lockHeld ? () => undefined : acquireRunLock(project.stateDir, opts.command);
-  for (const path of removeLitter(litterDirs(project))) opts.logger.debug(`removed ${path} (left by a killed run)`);
+  for (const path of removeLitter(litterDirs(project, killedBefore))) opts.logger.debug(`removed ${path} (left by a killed run)`);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
   const pool = opts.pool ?? new WorkerPool(concurrency);
   const outcomes = new Map<string, InstanceOutcome>();

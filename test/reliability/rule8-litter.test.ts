@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeToyProject } from '../support/toyProject.js';
 import { dag, DAG_BIN } from '../support/cli.js';
@@ -40,6 +40,9 @@ describe('rule 8: the next run removes what killed runs left behind', () => {
     for (const p of keep) writeFileSync(join(dir, p), 'a live run is writing this');
     mkdirSync(join(tmp, `dag-sandbox-${live}-XyZ789`));
     mkdirSync(join(tmp, 'not-ours'));
+
+    // what a kill -9 also leaves: its run lock, which tells the next run to look beside the outputs
+    writeFileSync(join(dir, 'artifacts/.dag/lock'), JSON.stringify({ pid: dead, host: hostname(), started: new Date().toISOString(), command: 'dag run all' }));
 
     // a no-op run is enough
     const r = dag(dir, ['run', 'all', '--json'], { TMPDIR: tmp });
