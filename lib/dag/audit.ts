@@ -1,4 +1,5 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
+import { writeFileDurable } from '../io/atomic.js';
 import type winston from 'winston';
 import type { Project } from './project.js';
 import { selectChecked } from './selection.js';
@@ -62,7 +63,7 @@ export async function auditLookahead(project: Project, target: string, cutoffs: 
     let datedFiles = 0;
     for (const cutoff of chosen) {
       const perturbed = await makeSandbox(base.project, rebuilt, {
-        transform: (path, from, to) => (path.endsWith('.csv') ? writeFileSync(to, perturbCsv(readFileSync(from, 'utf8'), cutoff, deriveSeed(17, `${cutoff}:${path}`))) : copyFileSync(from, to)),
+        transform: (path, from, to) => (path.endsWith('.csv') ? writeFileDurable(to, perturbCsv(readFileSync(from, 'utf8'), cutoff, deriveSeed(17, `${cutoff}:${path}`)), false) : copyFileSync(from, to)),
       });
       sandboxes.push(perturbed);
       await run(perturbed, rebuilt, `perturbed after ${cutoff}`);

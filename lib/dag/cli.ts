@@ -16,10 +16,12 @@ import { runPlan, runLogPath, type RunSummary } from './runner.js';
 import { createLogger, closeLogger } from './log.js';
 import { loadDagFile } from './spec.js';
 import { UserError } from './errors.js';
+import { WriteError } from '../io/atomic.js';
 import { buildLock, lockPath, writeLock } from './lock.js';
 import { formatVerify, verify } from './verify.js';
 import { auditLookahead, formatAudit } from './audit.js';
 import { addUiCommand } from './uiCommand.js';
+import { formatRehash, rehashResult } from './rehash.js';
 
 /**
  * Exit codes: 0 success, 1 a task failed (or a check found differences, or a file could not be
@@ -49,7 +51,10 @@ function findDagFile(explicit?: string): string {
 
 async function open(opts: CommonOpts): Promise<Project> {
   if (opts.workdir !== undefined && !isDirectory(opts.workdir)) throw new UserError(`--workdir ${opts.workdir}: no such folder`);
-  return openProject({ dagFile: findDagFile(opts.dag), configFile: opts.config, workdir: opts.workdir });
+  const project = await openProject({ dagFile: findDagFile(opts.dag), configFile: opts.config, workdir: opts.workdir });
+  // damaged state files were recovered from; say so once, naming the file
+  for (const w of [...project.state.warnings, ...project.memo.warnings]) process.stderr.write(`warn: ${w}\n`);
+  return project;
 }
 
 function isDirectory(path: string): boolean {
@@ -134,6 +139,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--extend <n>', 'daily target with the sample market: append n new trading days first', positiveInt)
     .option('--retrain', 'daily target: retrain models if their inputs changed')
     .option('--update-lock', 'after a successful backtest run, write dag.lock')
+    .option('--overwrite', 'let tasks replace output files dag has no record of writing (your edits, or files from a lost state folder)')
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
       checkTargetOptions(target, opts, Object.keys(hooks.customTargets ?? {}));
@@ -155,6 +161,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             logger,
             progress: !opts.json,
             command: `dag ${process.argv.slice(2).join(' ')}`,
+            overwrite: Boolean(opts.overwrite),
           });
         }
         const stopped = interruption() !== undefined;
@@ -184,13 +191,17 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--ticker <symbol>', 'only these tickers (repeatable)', collect)
     .option('--verbose', 'list every instance that is not fresh with its reasons')
     .option('--json', 'print {"instances": [{node, ticker, state, reasons}]} on stdout')
-    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[] }) => {
+    .option('--rehash', 're-read every output and compare it with the recorded hash (bit rot, restored backups); exit 1 on a difference')
+    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; rehash?: boolean }) => {
       const project = await open(opts);
+      if (opts.rehash) project.memo.rehashAll();
       const ids = selectChecked(project, target, opts.ticker);
       const rows = statusRows(project, ids, assessAll(project, ids));
       saveMemo(project, (line) => process.stderr.write(`warn: ${line}\n`));
-      if (opts.json) process.stdout.write(JSON.stringify({ instances: rows }) + '\n');
-      else process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n');
+      const rehash = opts.rehash ? rehashResult(project, ids, rows) : undefined;
+      if (opts.json) process.stdout.write(JSON.stringify({ instances: rows, ...(rehash ? { rehash } : {}) }) + '\n');
+      else process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n' + (rehash ? formatRehash(rehash) + '\n' : ''));
+      if (rehash?.modified.length) process.exitCode = EXIT.failed;
     });
 
   program
@@ -277,7 +288,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
 
 /** One `dag:` line on stderr for any error, and its exit code; the stack only with --verbose. */
 function reportError(err: unknown, verbose: boolean): number {
-  if (err instanceof UserError) {
+  if (err instanceof UserError || err instanceof WriteError) {
     process.stderr.write(`dag: ${err.message}\n`);
     return err.exitCode;
   }

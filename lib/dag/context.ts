@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../io/atomic.js';
+import { appendLedger, ledgerPath, type LedgerEntry } from './ledger.js';
+import { sha256 } from './hashMemo.js';
 import { canonicalJson } from '../io/canonicalJson.js';
 import { lowerBound, sliceTable, stringColumn, type ColumnSpec, type Table } from '../io/table.js';
 import type { ParquetFile } from '../io/parquet.js';
@@ -22,6 +24,8 @@ export interface TaskSpec {
   mode: 'full' | 'incremental';
   since?: string;
   lookback?: number;
+  /** The ledger of files dag wrote (ledger.ts): a commit appends its files there first. */
+  ledger?: string;
 }
 
 /**
@@ -41,6 +45,8 @@ const FSYNC_OUTPUTS = false;
 export class TaskContext {
   private readonly staged = new Map<string, string>();
   private readonly stagedDirs = new Map<string, string>();
+  /** Content hash of every staged file by its final path, for the ledger. */
+  private readonly stagedHashes = new Map<string, string>();
   readonly logs: string[] = [];
   /** What the task reported to its caller (see `report`). */
   reported?: Record<string, unknown>;
@@ -208,14 +214,16 @@ export class TaskContext {
       }
       target = join(stage, final.slice(absDir.length + 1));
       mkdirSync(dirname(target), { recursive: true });
-      writeFileDurable(target, data, FSYNC_OUTPUTS);
+      writeFileDurable(target, data, FSYNC_OUTPUTS, path);
+      this.stagedHashes.set(final, sha256(data));
       return;
     }
     const previous = this.staged.get(final);
     if (previous) rmSync(previous, { force: true });
     target = tempPathFor(final);
-    writeFileDurable(target, data, FSYNC_OUTPUTS);
+    writeFileDurable(target, data, FSYNC_OUTPUTS, path);
     this.staged.set(final, target);
+    this.stagedHashes.set(final, sha256(data));
   }
 
   /** Bytes this task has already written to an output in this run (not yet committed). */
@@ -245,6 +253,10 @@ export class TaskContext {
       this.abort();
       throw new Error(`${this.where}: the task did not write its declared output(s): ${missing.join(', ')}`);
     }
+    if (this.spec.ledger) {
+      const entries: LedgerEntry[] = [...this.stagedHashes].map(([final, hash]) => ({ path: ledgerPath(this.spec.workdir, final), hash }));
+      appendLedger(this.spec.ledger, entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+    }
     for (const [final, tmp] of this.staged) renameSync(tmp, final);
     for (const [dir, tmp] of this.stagedDirs) {
       // two renames: a reader sees the old directory or the new one, never a mix
@@ -255,12 +267,14 @@ export class TaskContext {
     }
     this.staged.clear();
     this.stagedDirs.clear();
+    this.stagedHashes.clear();
   }
 
   abort(): void {
     for (const tmp of [...this.staged.values(), ...this.stagedDirs.values()]) rmSync(tmp, { recursive: true, force: true });
     this.staged.clear();
     this.stagedDirs.clear();
+    this.stagedHashes.clear();
   }
 }
 

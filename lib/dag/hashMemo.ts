@@ -3,6 +3,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { namingPath } from './errorText.js';
+import { z } from 'zod';
+import { sealMatches, writeSealed } from './seal.js';
+import { fileStampSchema, firstIssue } from './stateSchema.js';
+
+const memoFileSchema = z.record(z.string(), z.unknown());
+const memoEntriesSchema = z.record(z.string(), fileStampSchema);
 
 export interface FileStamp {
   hash: string;
@@ -29,16 +35,54 @@ export class HashMemo {
   private checked = new Map<string, FileStamp | null>();
   private dirty = false;
 
+  /** Damage found while loading (one line, naming the file): the caller shows it. */
+  readonly warnings: string[] = [];
+  /** Ignore the memoised stamps and re-read every file (`dag status --rehash`: bit rot). */
+  private distrust = false;
+
   constructor(private readonly file: string) {
-    if (existsSync(file)) {
-      try {
-        const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, FileStamp>;
-        for (const [k, v] of Object.entries(raw)) this.entries.set(k, v);
-      } catch {
-        // a corrupt memo only costs re-hashing
-        this.dirty = true;
+    if (!existsSync(file)) return;
+    let raw: unknown;
+    try {
+      const text = readFileSync(file, 'utf8');
+      raw = JSON.parse(text);
+      if (sealMatches(file, text)) {
+        // byte for byte what dag wrote (seal.ts): no need to validate again
+        for (const [k, v] of Object.entries(raw as Record<string, FileStamp>)) this.entries.set(k, v);
+        return;
       }
+      this.dirty = true; // valid or not, the next save seals it
+    } catch (err) {
+      raw = err as Error;
     }
+    // a damaged memo only costs re-hashing: drop what does not validate, say so once
+    const outer = memoFileSchema.safeParse(raw);
+    if (!outer.success) {
+      this.warnings.push(`${file} is damaged (${raw instanceof Error ? raw.message : firstIssue(outer.error)}): content hashes will be recomputed`);
+      this.dirty = true;
+      return;
+    }
+    // one parse of the whole memo is fast; entry by entry only to salvage a damaged one
+    const whole = memoEntriesSchema.safeParse(outer.data);
+    if (whole.success) {
+      for (const [k, v] of Object.entries(whole.data)) this.entries.set(k, v);
+      return;
+    }
+    let bad = 0;
+    for (const [k, v] of Object.entries(outer.data)) {
+      if (fileStampSchema.safeParse(v).success) this.entries.set(k, v as FileStamp);
+      else bad++;
+    }
+    if (bad) {
+      this.warnings.push(`${file}: ${bad} damaged entr${bad === 1 ? 'y' : 'ies'} dropped: those files will be re-hashed`);
+      this.dirty = true;
+    }
+  }
+
+  /** From now on re-read every file instead of trusting (size, mtime, inode). */
+  rehashAll(): void {
+    this.distrust = true;
+    this.checked.clear();
   }
 
   /** Hash of the file at `path`, or null if it does not exist. */
@@ -68,7 +112,7 @@ export class HashMemo {
       return null;
     }
     const known = this.entries.get(path);
-    if (known && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) return known;
+    if (known && !this.distrust && known.size === st.size && known.mtimeMs === st.mtimeMs && known.ino === st.ino) return known;
     const bytes = namingPath(path, () => readFileSync(path));
     const fresh: FileStamp = { hash: sha256(bytes), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
     if (path.endsWith('.csv')) fresh.lines = countLines(bytes);
@@ -93,17 +137,20 @@ export class HashMemo {
     const obj: Record<string, FileStamp> = {};
     for (const k of [...this.entries.keys()].sort()) obj[k] = this.entries.get(k)!;
     // a pure cache (a corrupt or lost memo only costs re-hashing): no fsync
-    writeFileAtomic(this.file, JSON.stringify(obj), false);
+    writeSealed(this.file, JSON.stringify(obj), false);
     this.dirty = false;
   }
 }
 
-/** Files under a directory, relative, sorted; hidden temp files of in-flight writes excluded. */
-export function listFiles(dir: string): string[] {
+/**
+ * Files under a directory, relative, sorted; entries whose name `skip` accepts are left out (by
+ * default hidden ones, which include the temp files of in-flight writes).
+ */
+export function listFiles(dir: string, skip: (name: string) => boolean = (name) => name.startsWith('.')): string[] {
   const out: string[] = [];
   const walk = (rel: string) => {
     for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
+      if (skip(e.name)) continue;
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) walk(r);
       else out.push(r);

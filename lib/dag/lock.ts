@@ -36,7 +36,13 @@ export function writeLock(project: Project, lock: LockFile): void {
 
 export function readLock(file: string): LockFile {
   if (!existsSync(file)) throw new UserError(`${file}: no lock file (write one with \`dag run backtest --update-lock\`)`);
-  const parsed = lockSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UserError(`${file}: not a dag.lock file: ${(err as Error).message}`);
+  }
+  const parsed = lockSchema.safeParse(json);
   if (!parsed.success) throw new UserError(`${file}: not a dag.lock file: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }

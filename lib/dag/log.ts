@@ -1,7 +1,8 @@
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { appendFileAll } from '../io/atomic.js';
 import { oneLine } from './errorText.js';
 
 /** How long run-log lines may wait in memory before they reach the file (readers such as `dag ui` tail it). */
@@ -45,7 +46,8 @@ class RunLogTransport extends Transport {
     try {
       if (!this.created) mkdirSync(dirname(this.file), { recursive: true });
       this.created = true;
-      appendFileSync(this.file, lines.join('\n') + '\n');
+      // all or nothing: a full disk leaves no cut-short line (appendFileAll), and says so
+      appendFileAll(this.file, lines.join('\n') + '\n');
     } catch (err) {
       // flushes run from timers and from a finally: throwing would hide the run's own outcome
       this.enabled = false;

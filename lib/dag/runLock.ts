@@ -1,9 +1,9 @@
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { writeFileAtomic } from '../io/atomic.js';
+import { WriteError, writeAllSync, writeFileAtomic } from '../io/atomic.js';
 import { UserError } from './errors.js';
 
 /** A holder rewrites `renewed` this often while it runs. */
@@ -113,7 +113,10 @@ export function acquireRunLock(stateDir: string, command: string): () => void {
       continue;
     }
     try {
-      writeSync(fd, JSON.stringify(info));
+      writeAllSync(fd, JSON.stringify(info), file);
+    } catch (err) {
+      if (err instanceof WriteError) rmSync(file, { force: true }); // a cut-short lock is nobody's
+      throw err;
     } finally {
       closeSync(fd);
     }

@@ -16,6 +16,11 @@ import { ABORTED, interruptScope, interruption } from './interrupt.js';
 import { removeStagedOutputs } from './stagedOutputs.js';
 import { isReadOnlyError, readOnlyRun } from './readOnlyRun.js';
 import { oneLine, stackOf } from './errorText.js';
+import { Ledger, LEDGER_FILE } from './ledger.js';
+import { refusal } from './ownership.js';
+import type { InstanceRecord } from './state.js';
+import { litterDirs, lockLeftBehind, removeLitter } from './litter.js';
+import { WriteError } from '../io/atomic.js';
 
 export type Action = 'ran' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
@@ -59,6 +64,8 @@ export interface RunOptions {
   lockHeld?: boolean;
   /** A worker pool the caller shares across several runs (and closes itself). */
   pool?: WorkerPool;
+  /** Let tasks replace output files dag has no record of writing (docs/reliability.md, rule 1). */
+  overwrite?: boolean;
   /** Why the state folder cannot be written (the caller holding the lock found out): see readOnlyRun. */
   readOnly?: unknown;
 }
@@ -79,6 +86,8 @@ export function defaultConcurrency(): number {
 export async function runPlan(project: Project, opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   if (opts.dryRun) return dryRun(project, opts, started);
+  // a lock still there before we take it means the last run may have died with files staged
+  const killedBefore = opts.lockHeld || lockLeftBehind(project.stateDir);
   let release: () => void;
   try {
     if (opts.readOnly) throw opts.readOnly;
@@ -87,6 +96,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     if (!isReadOnlyError(err)) throw err;
     return readOnlyRun(project, dryRun(project, opts, started), err, opts.logger);
   }
+  for (const path of removeLitter(litterDirs(project, killedBefore))) opts.logger.debug(`removed ${path} (left by a killed run)`);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
   const pool = opts.pool ?? new WorkerPool(concurrency);
   const outcomes = new Map<string, InstanceOutcome>();
@@ -105,14 +115,34 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   logger.debug(`run ${opts.target}: ${opts.ids.length} instances`, { event: 'run-start', target: opts.target, command: opts.command, user: whoStarted(), pid: process.pid, instances: opts.ids.length, concurrency });
   const ranFull = new Set<string>();
   let stopping = false;
+  // a write that failed for lack of space (or I/O): the run stops and the CLI reports it
+  let writeFailed: WriteError | undefined;
+  let ledger: Ledger | undefined;
+  const loadLedger = () => {
+    if (!ledger) {
+      ledger = Ledger.in(project.stateDir);
+      for (const w of ledger.warnings) logger.warn(w);
+    }
+    return ledger;
+  };
+  const stop = () => {
+    stopping = true;
+    queue.clear();
+  };
+  /** Record a completion; a journal that cannot be written (full disk) stops the run with that error. */
+  const record = (id: string, rec: InstanceRecord, inst: Instance): boolean => {
+    try {
+      project.state.record(id, rec, project.fingerprinter.node(inst.node).parts);
+      return true;
+    } catch (err) {
+      if (!(err instanceof WriteError)) throw err;
+      writeFailed ??= err;
+      stop();
+      return false;
+    }
+  };
   // a signal: schedule nothing more, then give up (terminate) what still runs after a grace period
-  const signals = interruptScope(
-    () => {
-      stopping = true;
-      queue.clear();
-    },
-    () => pool.close(),
-  );
+  const signals = interruptScope(stop, () => pool.close());
 
   const finish = (id: string, outcome: InstanceOutcome) => {
     outcomes.set(id, outcome);
@@ -132,11 +162,8 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   // cannot be written) fails that instance with one line, as a task's own error would
   const runnerFailure = (id: string, err: unknown) => {
     const message = oneLine(err, project.workdir);
-    logger.error(`failed ${id}: ${message}`, { event: 'fail', instance: id, error: message, stack: stackOf(err) });
-    if (!opts.keepGoing) {
-      stopping = true;
-      queue.clear();
-    }
+    logger.error(`failed ${id}: ${message}`, { event: 'fail', action: 'failed', instance: id, error: message, stack: stackOf(err) });
+    if (!opts.keepGoing) stop();
     if (!outcomes.has(id)) finish(id, { ...outcomeBase(project.plan.instances.get(id)!), action: 'failed', reasons: [message] });
   };
 
@@ -157,6 +184,14 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const since = incremental ? opts.since?.get(id) : undefined;
       if (!since) ranFull.add(id);
       const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
+      const refused = opts.overwrite ? undefined : refusal(project, inst, loadLedger);
+      if (refused) {
+        // nothing touched and nothing recorded: the previous record (if any) still describes the files
+        logger.error(`failed ${id}: ${refused}`, { event: 'fail', action: 'failed', instance: id, error: refused });
+        if (!opts.keepGoing) stop();
+        finish(id, { ...outcomeBase(inst), action: 'failed', reasons: [refused] });
+        return;
+      }
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
@@ -183,16 +218,24 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           const lines = project.memo.stamp(project.abs(ref.path))?.lines;
           if (lines !== undefined) inputLines[ref.path] = lines;
         }
-        project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
+        if (!record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, inst)) {
+          // the outputs are in place (and in the ledger) but unrecorded: the next run redoes this instance
+          finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [writeFailed!.message] });
+          return;
+        }
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', action: 'ran', instance: id, ms, worker, cache: 'miss', reasons });
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
+      } else if (result.errorName === 'WriteError') {
+        // disk full (or an I/O error) while writing: the task's staged files are gone, nothing is
+        // recorded, and the run stops, since the next task would hit the same wall
+        writeFailed ??= new WriteError(result.error ?? 'write failed', '');
+        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', action: 'failed', instance: id, ms, worker, error: result.error });
+        stop();
+        finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'write failed'] });
       } else {
-        project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
+        record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, inst);
         logger.error(`failed ${id}: ${result.error}`, { event: 'fail', action: 'failed', instance: id, ms, worker, error: result.error, ...(result.stack ? { stack: result.stack } : {}) });
-        if (!opts.keepGoing) {
-          stopping = true;
-          queue.clear();
-        }
+        if (!opts.keepGoing) stop();
         finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'failed'] });
       }
     }).catch((err: unknown) => runnerFailure(id, err));
@@ -207,10 +250,19 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     signals.dispose();
     progress.stop();
     if (!opts.pool) await pool.close();
-    project.memo.save();
-    project.state.compact();
+    // each state write on its own: a full disk on one must not skip the others or the lock's release
+    const ranAny = [...outcomes.values()].some((o) => o.action === 'ran');
+    for (const step of [() => project.memo.save(), () => project.state.compact(), () => ranAny && Ledger.in(project.stateDir).compact()]) {
+      try {
+        step();
+      } catch (err) {
+        if (!(err instanceof WriteError)) throw err;
+        writeFailed ??= err;
+      }
+    }
     release();
   }
+  if (writeFailed) throw writeFailed;
   const notRun = interruption() ? `not run: interrupted by ${interruption()}` : 'not run: the run stopped after a failure';
   const instances = opts.ids.map((id) => outcomes.get(id) ?? { ...outcomeBase(project.plan.instances.get(id)!), action: 'blocked' as const, reasons: [notRun] });
   const summary = summarize(opts.target, instances, started);
@@ -224,6 +276,7 @@ interface TaskResult {
   stack?: string;
   logs: string[];
   report?: Record<string, unknown>;
+  errorName?: string;
   /** The worker thread's lane (for the run log's timeline). */
   lane?: number;
 }
@@ -235,7 +288,7 @@ async function runInProcess(modulePath: string, spec: TaskSpec): Promise<TaskRes
     await runTask(modulePath, ctx);
     return { ok: true, logs: ctx.logs, report: ctx.reported };
   } catch (err) {
-    return { ok: false, logs: ctx.logs, error: oneLine(err, spec.workdir), stack: stackOf(err) };
+    return { ok: false, logs: ctx.logs, error: oneLine(err, spec.workdir), errorName: (err as Error)?.name, stack: stackOf(err) };
   }
 }
 
@@ -282,6 +335,7 @@ export function taskSpec(project: Project, inst: Instance, since?: string): Task
     mode: since ? 'incremental' : 'full',
     since,
     lookback: inst.node.lookback,
+    ledger: join(project.stateDir, LEDGER_FILE),
   };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Project } from './project.js';
 import { openProject } from './project.js';
+import { sandboxPrefix } from './litter.js';
 
 export interface Sandbox {
   project: Project;
@@ -25,7 +26,8 @@ export async function makeSandbox(project: Project, ids: string[], opts: { confi
     }
   }
   const depth = Math.max(0, ...[...sources].map((p) => (p.match(/^(\.\.\/)+/)?.[0].length ?? 0) / 3));
-  const base = mkdtempSync(join(tmpdir(), 'dag-sandbox-'));
+  // the pid in the name lets a later run remove it if this process is killed (litter.ts)
+  const base = mkdtempSync(join(tmpdir(), sandboxPrefix()));
   // removed however the process ends (a second Ctrl-C exits at once), not only by the caller
   const remove = () => rmSync(base, { recursive: true, force: true });
   process.once('exit', remove);

@@ -17,6 +17,7 @@ parentPort!.on('message', async (msg: { id: number; modulePath: string; spec: Ta
     await runTask(msg.modulePath, ctx);
     parentPort!.postMessage({ id: msg.id, ok: true, logs: ctx.logs, report: ctx.reported });
   } catch (err) {
-    parentPort!.postMessage({ id: msg.id, ok: false, logs: ctx.logs, error: oneLine(err, msg.spec.workdir), stack: stackOf(err) });
+    const e = err as Error;
+    parentPort!.postMessage({ id: msg.id, ok: false, logs: ctx.logs, error: oneLine(err, msg.spec.workdir), errorName: e?.name, stack: stackOf(err) });
   }
 });

@@ -7,6 +7,8 @@ interface Result {
   logs: string[];
   report?: Record<string, unknown>;
   error?: string;
+  /** The thrown error's name (`WriteError`: a full disk, handled apart). */
+  errorName?: string;
   stack?: string;
   /** The pool lane (0..size-1) that ran it: run logs and `dag ui` show where time went. */
   lane?: number;

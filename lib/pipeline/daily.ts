@@ -28,6 +28,8 @@ export interface DailyOptions {
   concurrency?: number;
   dryRun?: boolean;
   json?: boolean;
+  /** Let tasks replace output files dag has no record of writing (`--overwrite`). */
+  overwrite?: boolean;
   logger: winston.Logger;
   command: string;
 }
@@ -99,7 +101,7 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   }
   const cfg = project.config as Settings;
 
-  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool, readOnly: opts.readOnly };
+  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool, readOnly: opts.readOnly, overwrite: opts.overwrite };
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
   // a signal during the data layer: the rest must not start (the caller exits 130/143)
   if (phaseA.failed > 0 || opts.dryRun || interruption()) return phaseA;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeToyProject } from '../support/toyProject.js';
 import { dag, ran, runJson } from '../support/cli.js';
@@ -53,11 +53,24 @@ describe('content-hashed cache', () => {
     expect(readFileSync(join(dir, 'out/total.txt'), 'utf8')).toBe('28');
   });
 
-  test('an output changed or deleted outside dag is detected and rebuilt', () => {
+  test('an output changed outside dag is detected, kept until the user says --overwrite, then rebuilt', () => {
     const dir = makeToyProject();
     runJson(dir, ['run', 'all']);
     writeFileSync(join(dir, 'out/double/C.txt'), '999');
     expect(notFresh(dir).find((i) => i.ticker === 'C')!.reasons).toContain('output modified outside dag: out/double/C.txt');
+    // the user's edit is not silently replaced (docs/reliability.md, rule 1)
+    const refused = dag(dir, ['run', 'all']);
+    expect(refused.code).toBe(1);
+    expect(readFileSync(join(dir, 'out/double/C.txt'), 'utf8')).toBe('999');
+    expect(ran(runJson(dir, ['run', 'all', '--overwrite']))).toEqual(['double[C]']);
+    expect(readFileSync(join(dir, 'out/double/C.txt'), 'utf8')).toBe('6');
+  });
+
+  test('an output deleted outside dag is rebuilt', () => {
+    const dir = makeToyProject();
+    runJson(dir, ['run', 'all']);
+    rmSync(join(dir, 'out/double/C.txt'));
+    expect(notFresh(dir).find((i) => i.ticker === 'C')!.reasons).toContain('output missing: out/double/C.txt');
     expect(ran(runJson(dir, ['run', 'all']))).toEqual(['double[C]']);
     expect(readFileSync(join(dir, 'out/double/C.txt'), 'utf8')).toBe('6');
   });
