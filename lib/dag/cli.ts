@@ -146,6 +146,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       const project = await open(opts);
       const logger = createLogger({ runLog: opts.dryRun ? undefined : runLogPath(project), verbose: Boolean(opts.verbose) });
       let summary: RunSummary;
+      let failed = false;
       try {
         const custom = hooks.customTargets?.[target];
         if (custom) summary = await custom(project, { ...opts, logger, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
@@ -177,9 +178,15 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       } catch (err) {
         // the run log keeps the stack; the console gets one line (main)
         if (!(err instanceof UserError)) logger.debug(`error: ${oneLine(err)}`, { event: 'error', stack: stackOf(err) });
+        failed = true;
         throw err;
       } finally {
-        await closeLogger(logger);
+        // a run log that could not be written fails a run that went well (no space left, ...);
+        // after a failure, the run's own error is the one to report
+        await closeLogger(logger).catch((err: unknown) => {
+          if (!failed) throw err;
+          process.stderr.write(`warn: run log not written: ${oneLine(err)}\n`);
+        });
       }
       printRunSummary(summary, Boolean(opts.json));
       throwIfInterrupted(`${target}: ran ${summary.executed}, skipped ${summary.skipped}; completed instances are recorded, the rest runs next time`);

@@ -1,9 +1,8 @@
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { appendFileAll } from '../io/atomic.js';
-import { oneLine } from './errorText.js';
 
 /** How long run-log lines may wait in memory before they reach the file (readers such as `dag ui` tail it). */
 const FLUSH_MS = 250;
@@ -20,6 +19,8 @@ class RunLogTransport extends Transport {
   private created = false;
   /** Off for a run that may not write its state folder (disableRunLog), or after a failed write. */
   enabled = true;
+  /** Why a flush failed: timers cannot throw into the run, so close() reports it (a full disk is exit 1). */
+  failure: unknown;
 
   constructor(private readonly file: string) {
     super({ level: 'debug' });
@@ -43,20 +44,26 @@ class RunLogTransport extends Transport {
     const lines = this.lines;
     this.lines = [];
     if (!this.enabled) return;
+    const first = !this.created;
     try {
-      if (!this.created) mkdirSync(dirname(this.file), { recursive: true });
+      if (first) mkdirSync(dirname(this.file), { recursive: true });
       this.created = true;
-      // all or nothing: a full disk leaves no cut-short line (appendFileAll), and says so
+      // all or nothing: a full disk leaves no cut-short line (appendFileAll)
       appendFileAll(this.file, lines.join('\n') + '\n');
     } catch (err) {
-      // flushes run from timers and from a finally: throwing would hide the run's own outcome
       this.enabled = false;
-      process.stderr.write(`warn: run log not written: ${oneLine(err)}\n`);
+      this.failure = err;
+      if (first) rmSync(this.file, { force: true }); // no empty log of a run that could not log
     }
   }
 
   override close(): void {
     this.flush();
+    if (this.failure !== undefined) {
+      const err = this.failure;
+      this.failure = undefined; // winston closes its transports again
+      throw err;
+    }
   }
 }
 
@@ -78,11 +85,18 @@ export function createLogger(opts: { runLog?: string; quiet?: boolean; verbose?:
 
 /** Write no run log for this logger (a run that may not write its state folder). */
 export function disableRunLog(logger: winston.Logger): void {
-  for (const t of logger.transports) if (t instanceof RunLogTransport) t.enabled = false;
+  for (const t of logger.transports) {
+    if (!(t instanceof RunLogTransport)) continue;
+    t.enabled = false;
+    t.failure = undefined; // a flush that failed before the run knew its folder is read-only
+  }
 }
 
-/** Flush the run log. */
+/** Flush the run log; a write that failed (no space left, ...) is thrown here, once the logger is closed. */
 export async function closeLogger(logger: winston.Logger): Promise<void> {
-  for (const t of logger.transports) if (t instanceof RunLogTransport) t.close();
-  logger.close();
+  try {
+    for (const t of logger.transports) if (t instanceof RunLogTransport) t.close();
+  } finally {
+    logger.close();
+  }
 }
