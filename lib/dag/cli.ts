@@ -5,6 +5,7 @@ import { openProject, targetNodes, type Project } from './project.js';
 import { selectInstances } from './plan.js';
 import { assessAll } from './assess.js';
 import { formatStatus, statusRows } from './statusReport.js';
+import { predictRestores } from './store/predict.js';
 import { formatGraph, type GraphFormat } from './graphFormat.js';
 import { runPlan, runLogPath, type RunSummary } from './runner.js';
 import { createLogger, closeLogger } from './log.js';
@@ -13,6 +14,9 @@ import { UserError } from './errors.js';
 import { buildLock, lockPath, writeLock } from './lock.js';
 import { formatVerify, verify } from './verify.js';
 import { auditLookahead, formatAudit } from './audit.js';
+import { openRunCache } from './store/open.js';
+import { writeLastRun } from './store/lastRun.js';
+import { registerCacheCommands } from './store/commands.js';
 
 /** Exit codes: 0 success, 1 a task failed (or a check found differences), 2 bad usage/config/DAG, 3 another run holds the lock. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3 } as const;
@@ -69,7 +73,7 @@ export function printRunSummary(summary: RunSummary, json: boolean): void {
     }
   }
   process.stdout.write(
-    `${summary.target}: ${dry ? 'would run' : 'ran'} ${summary.executed}, skipped ${summary.skipped} (cached), failed ${summary.failed}${blocked ? `, not run ${blocked}` : ''} in ${(summary.durationMs / 1000).toFixed(2)} s\n`,
+    `${summary.target}: ${dry ? 'would run' : 'ran'} ${summary.executed}, ${summary.restored ? `restored ${summary.restored}, ` : ''}skipped ${summary.skipped} (cached), failed ${summary.failed}${blocked ? `, not run ${blocked}` : ''} in ${(summary.durationMs / 1000).toFixed(2)} s\n`,
   );
   for (const f of failed) process.stdout.write(`  FAILED ${f.node}${f.ticker ? ` ticker ${f.ticker}` : ''}: ${f.reasons.join('; ')}\n`);
 }
@@ -101,14 +105,18 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--extend <n>', 'daily target with the sample market: append n new trading days first', positiveInt)
     .option('--retrain', 'daily target: retrain models if their inputs changed')
     .option('--update-lock', 'after a successful backtest run, write dag.lock')
+    .option('--no-cache', 'neither restore from nor write to any cache store in this run')
+    .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
+    .option('--require-remote', 'a remote store that fails is an error (exit 1), not a warning')
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
       const project = await open(opts);
       const logger = createLogger({ runLog: opts.dryRun ? undefined : runLogPath(project), verbose: Boolean(opts.verbose) });
+      const runCache = await openRunCache(project, { noCache: opts.cache === false, remoteWrite: Boolean(opts.remoteWrite), requireRemote: Boolean(opts.requireRemote) }, logger);
       let summary: RunSummary;
       try {
         const custom = hooks.customTargets?.[target];
-        if (custom) summary = await custom(project, { ...opts, logger, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
+        if (custom) summary = await custom(project, { ...opts, logger, runCache, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
         else {
           const ids = selectInstances(project.plan, targetNodes(project, target), opts.ticker as string[] | undefined);
           summary = await runPlan(project, {
@@ -121,8 +129,10 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             logger,
             progress: !opts.json,
             command: `dag ${process.argv.slice(2).join(' ')}`,
+            cache: runCache,
           });
         }
+        if (runCache && !opts.dryRun) writeLastRun(project.stateDir, `dag ${process.argv.slice(2).join(' ')}`, runCache.stats);
         if (opts.updateLock && summary.failed === 0 && !opts.dryRun) {
           const ids = selectInstances(project.plan, targetNodes(project, target));
           writeLock(project, buildLock(project, target, ids));
@@ -131,8 +141,9 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         if (summary.failed === 0 && !opts.dryRun && !opts.ticker && hooks.afterRun) {
           await hooks.afterRun(project, target, summary, (line) => logger.info(line));
         }
-        if (!opts.dryRun) logger.info(`run summary ${JSON.stringify({ executed: summary.executed, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs })}`);
+        if (!opts.dryRun) logger.info(`run summary ${JSON.stringify({ executed: summary.executed, restored: summary.restored, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs })}`);
       } finally {
+        runCache?.close();
         await closeLogger(logger);
       }
       printRunSummary(summary, Boolean(opts.json));
@@ -143,12 +154,16 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .description('Show each instance as fresh, stale, missing or failed, with reasons.')
     .option('--ticker <symbol>', 'only these tickers (repeatable)', collect)
     .option('--verbose', 'list every instance that is not fresh with its reasons')
-    .option('--json', 'print {"instances": [{node, ticker, state, reasons}]} on stdout')
-    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[] }) => {
+    .option('--json', 'print {"instances": [{node, ticker, state, reasons, restorable}]} on stdout')
+    .option('--no-cache', 'do not look into the local cache store')
+    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; cache?: boolean }) => {
       const project = await open(opts);
       const nodes = target ? targetNodes(project, target) : [...project.plan.instances.values()].map((i) => i.node.id);
       const ids = selectInstances(project.plan, [...new Set(nodes)], opts.ticker);
-      const rows = statusRows(project, ids, assessAll(project, ids));
+      const assessments = assessAll(project, ids);
+      // status looks into the local store only: asking a remote about every stale instance would make it slow
+      const runCache = await openRunCache(project, { noCache: opts.cache === false, localOnly: true }, createLogger({ quiet: true }));
+      const rows = statusRows(project, ids, assessments, runCache ? predictRestores(project, ids, assessments, runCache) : new Set());
       project.memo.save();
       if (opts.json) process.stdout.write(JSON.stringify({ instances: rows }) + '\n');
       else process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n');
@@ -194,6 +209,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       if (!result.ok) process.exitCode = EXIT.failed;
     });
 
+  registerCacheCommands(program, { open: (opts) => open(opts), addCommon });
   hooks.extend?.(program);
   return program;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../io/atomic.js';
+import { replaceDir } from '../io/replaceDir.js';
 import { canonicalJson } from '../io/canonicalJson.js';
 import { lowerBound, sliceTable, stringColumn, type ColumnSpec, type Table } from '../io/table.js';
 import type { ParquetFile } from '../io/parquet.js';
@@ -243,13 +244,7 @@ export class TaskContext {
       throw new Error(`${this.where}: the task did not write its declared output(s): ${missing.join(', ')}`);
     }
     for (const [final, tmp] of this.staged) renameSync(tmp, final);
-    for (const [dir, tmp] of this.stagedDirs) {
-      // two renames: a reader sees the old directory or the new one, never a mix
-      const old = existsSync(dir) ? tempPathFor(dir) : null;
-      if (old) renameSync(dir, old);
-      renameSync(tmp, dir);
-      if (old) rmSync(old, { recursive: true, force: true });
-    }
+    for (const [dir, tmp] of this.stagedDirs) replaceDir(dir, tmp);
     this.staged.clear();
     this.stagedDirs.clear();
   }

@@ -12,8 +12,10 @@ import { WorkerPool } from './workerPool.js';
 import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
 import { getKey } from './template.js';
+import { RemoteRequiredError, type RunCache } from './store/runCache.js';
+import { predictRestores, withRestoreNote } from './store/predict.js';
 
-export type Action = 'ran' | 'skipped' | 'failed' | 'blocked' | 'would-run';
+export type Action = 'ran' | 'restored' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
 export interface InstanceOutcome {
   node: string;
@@ -23,11 +25,15 @@ export interface InstanceOutcome {
   reasons: string[];
   /** What the task reported (TaskContext.report), when it ran and reported something. */
   report?: Record<string, unknown>;
+  /** Cache key of a restored instance (and where it came from). */
+  key?: string;
+  from?: 'local' | 'remote';
 }
 
 export interface RunSummary {
   target: string;
   executed: number;
+  restored: number;
   skipped: number;
   failed: number;
   durationMs: number;
@@ -55,6 +61,10 @@ export interface RunOptions {
   lockHeld?: boolean;
   /** A worker pool the caller shares across several runs (and closes itself). */
   pool?: WorkerPool;
+  /** The stores to restore from and keep results in (none: the run neither reads nor writes one). */
+  cache?: RunCache;
+  /** Restore what the stores have and run nothing (`dag cache pull`). */
+  restoreOnly?: boolean;
 }
 
 export function defaultConcurrency(): number {
@@ -107,6 +117,32 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
+      const key = cacheKey(a.parts);
+      // a key fixes the output bytes whatever the mode (incremental runs equal full runs by
+      // design), so a stale instance in the cache is restored; --force recomputes
+      if (opts.cache && a.state !== 'fresh' && !opts.force) {
+        let hit;
+        try {
+          hit = await opts.cache.restore({ id, outputs: inst.outputs, abs: project.abs, memo: project.memo }, key);
+        } catch (err) {
+          if (!(err instanceof RemoteRequiredError)) throw err;
+          fail(id, inst, a, key, 0, err.message);
+          return;
+        }
+        if (hit) {
+          // restored outputs rewrote history as far as downstream incremental runs can tell
+          ranFull.add(id);
+          recordOk(project, inst, a, key, hit.outputs, 0);
+          logger.info(`restored ${id} from the ${hit.from === 'local' ? 'local store' : `remote ${opts.cache.remoteUrl}`}`, { event: 'restore', instance: id, key, from: hit.from, reasons: a.reasons });
+          // a task's report describes how its output changed from the one before; a restore has none
+          finish(id, { ...outcomeBase(inst), action: 'restored', reasons: a.reasons, key, from: hit.from });
+          return;
+        }
+      }
+      if (opts.restoreOnly) {
+        finish(id, { ...outcomeBase(inst), action: 'blocked', reasons: [...a.reasons, 'not in the local store or the remote'] });
+        return;
+      }
       // incremental only on top of outputs made by the same code and params, and only if no
       // upstream instance of this run rewrote its history (it ran in full)
       const incremental = a.inputsOnly && !inst.deps.some((d) => ranFull.has(d));
@@ -135,24 +171,29 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           project.memo.invalidate(project.abs(out));
           outputs[out] = project.memo.hash(project.abs(out))!;
         }
-        const inputLines: Record<string, number> = {};
-        for (const ref of inst.inputs.filter((r) => r.path.endsWith('.csv'))) {
-          const lines = project.memo.stamp(project.abs(ref.path))?.lines;
-          if (lines !== undefined) inputLines[ref.path] = lines;
-        }
-        project.state.record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
+        recordOk(project, inst, a, key, outputs, ms);
         logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
-        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
-      } else {
-        project.state.record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, project.fingerprinter.node(inst.node).parts);
-        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', instance: id, ms, error: result.error });
-        if (!opts.keepGoing) {
-          stopping = true;
-          queue.clear();
+        try {
+          await opts.cache?.save({ id, outputs: inst.outputs, abs: project.abs, memo: project.memo }, { key, instance: id, outputs, ms, ...(result.report ? { report: result.report } : {}) });
+        } catch (err) {
+          if (!(err instanceof RemoteRequiredError)) throw err;
+          // the outputs are good and recorded; only the upload the caller insisted on failed
+          fail(id, inst, a, key, ms, `outputs made but not uploaded: ${err.message}`, false);
+          return;
         }
-        finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'failed'] });
-      }
+        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
+      } else fail(id, inst, a, key, ms, result.error ?? 'failed');
     });
+  };
+
+  const fail = (id: string, inst: Instance, a: ReturnType<typeof assess>, key: string, ms: number, error: string, record = true) => {
+    if (record) project.state.record(id, { status: 'failed', key, parts: a.parts, outputs: {}, ms, error }, project.fingerprinter.node(inst.node).parts);
+    logger.error(`failed ${id}: ${error}`, { event: 'fail', instance: id, ms, error });
+    if (!opts.keepGoing) {
+      stopping = true;
+      queue.clear();
+    }
+    finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [error] });
   };
 
   try {
@@ -171,6 +212,16 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   return summarize(opts.target, instances, started);
 }
 
+/** Remember a successful (ran or restored) instance: its key, key parts and output hashes. */
+function recordOk(project: Project, inst: Instance, a: ReturnType<typeof assess>, key: string, outputs: Record<string, string>, ms: number): void {
+  const inputLines: Record<string, number> = {};
+  for (const ref of inst.inputs.filter((r) => r.path.endsWith('.csv'))) {
+    const lines = project.memo.stamp(project.abs(ref.path))?.lines;
+    if (lines !== undefined) inputLines[ref.path] = lines;
+  }
+  project.state.record(inst.id, { status: 'ok', key, parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, project.fingerprinter.node(inst.node).parts);
+}
+
 function outcomeBase(inst: Instance): Omit<InstanceOutcome, 'action' | 'reasons'> {
   return { node: inst.node.id, ticker: inst.ticker ?? null, ms: 0 };
 }
@@ -180,6 +231,7 @@ function summarize(target: string, instances: InstanceOutcome[], started: number
   return {
     target,
     executed: count('ran') + count('would-run'),
+    restored: count('restored'),
     skipped: count('skipped'),
     failed: count('failed'),
     durationMs: Math.round(performance.now() - started),
@@ -189,11 +241,13 @@ function summarize(target: string, instances: InstanceOutcome[], started: number
 
 function dryRun(project: Project, opts: RunOptions, started: number): RunSummary {
   const assessments = assessAll(project, opts.ids);
+  const restorable = opts.cache && !opts.force ? predictRestores(project, opts.ids, assessments, opts.cache) : new Set<string>();
   const instances = opts.ids.map((id) => {
     const a = assessments.get(id)!;
     const inst = project.plan.instances.get(id)!;
     const run = a.state !== 'fresh' || opts.force || (opts.forceIds?.has(id) ?? false);
-    return { ...outcomeBase(inst), action: run ? 'would-run' as const : 'skipped' as const, reasons: run && a.state === 'fresh' ? ['forced'] : a.reasons };
+    const reasons = run && a.state === 'fresh' ? ['forced'] : restorable.has(id) ? withRestoreNote(a.reasons) : a.reasons;
+    return { ...outcomeBase(inst), action: run ? 'would-run' as const : 'skipped' as const, reasons };
   });
   return summarize(opts.target, instances, started);
 }
