@@ -70,6 +70,15 @@ export class FileStore implements Store {
     return existsSync(this.blobPath(hash));
   }
 
+  /** A blob is there with the expected size (a cheap check; only a re-hash proves its content). */
+  blobHasSize(hash: string, size: number): boolean {
+    try {
+      return statSync(this.blobPath(hash)).size === size;
+    } catch {
+      return false;
+    }
+  }
+
   readBlobSync(hash: string): Uint8Array | null {
     this.checkRoot();
     return readIfExists(this.blobPath(hash));

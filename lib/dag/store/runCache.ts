@@ -1,7 +1,7 @@
 import type winston from 'winston';
 import type { HashMemo } from '../hashMemo.js';
 import { FileStore } from './fileStore.js';
-import { decodeManifest, type Manifest } from './manifest.js';
+import { decodeManifest, manifestBlobs, type Manifest } from './manifest.js';
 import { openRemote, type RemoteStore } from './remote.js';
 import { restoreOutputs } from './restore.js';
 import { ingestOutputs, type IngestInput } from './ingest.js';
@@ -117,12 +117,16 @@ export class RunCache {
     return pushed;
   }
 
-  /** Is the key in the local store (a quick look for `status` and `--dry-run`)? */
+  /**
+   * The key's manifest when the local store has it and all its blobs with the right sizes: a
+   * quick look for `status` and `--dry-run` (the run itself re-hashes every blob).
+   */
   localManifest(key: string): Manifest | null {
     const raw = this.local.hasManifestSync(key) ? this.local.readManifestSync(key) : null;
     if (!raw) return null;
     const m = decodeManifest(raw, key, this.cfg.signingKey);
-    return typeof m === 'string' ? null : m;
+    if (typeof m === 'string') return null;
+    return manifestBlobs(m).every((b) => this.local.blobHasSize(b.hash, b.size)) ? m : null;
   }
 
   close(): void {
