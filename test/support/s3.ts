@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { DAG_BIN, type CliResult } from './cli.js';
+import { REPO } from './pipeline.js';
 
 /** s3rver's fixed credentials, passed to dag through the standard AWS environment variables. */
 export const S3_ENV = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
@@ -45,4 +46,9 @@ export function dagAsync(cwd: string, args: string[], env: Record<string, string
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** `dagIn` (test/support/pipeline.ts) without blocking this process. */
+export function dagInAsync(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return dagAsync(dir, [...args, '--dag', join(REPO, 'pipeline.dag.yaml'), '--workdir', dir, '--config', join(dir, 'config/settings.yaml')], env);
 }
