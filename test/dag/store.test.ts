@@ -4,7 +4,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { makeToyProject } from '../support/toyProject.js';
 import { dag, ran, runJson } from '../support/cli.js';
-import { blobFiles, restored, treeBytes } from '../support/cacheStore.js';
+import { restored, treeBytes } from '../support/cacheStore.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 const settings = (factor: number, extra = '') => `tickers: [A, B, C]\nbenchmark: A\nfactor: ${factor}\n${extra}`;
@@ -16,7 +16,7 @@ describe('a result computed once is restored, not recomputed', () => {
     const dir = makeToyProject();
     const first = runJson(dir, ['run', 'all']);
     expect(ran(first)).toHaveLength(5);
-    const firstBytes = treeBytes(dir);
+    const firstBytes = treeBytes(dir, ['out']);
     // raw 1, 2, 3 doubled: 2 + 4 + 6
     expect(firstBytes.get('out/total.txt')!.toString()).toBe('12');
     writeFileSync(join(dir, 'settings.yaml'), settings(3));
@@ -35,7 +35,7 @@ describe('a result computed once is restored, not recomputed', () => {
     expect(ran(third)).toEqual([]);
     expect(restored(third)).toEqual(['bench', 'double[A]', 'double[B]', 'double[C]', 'total']);
     expect((third as unknown as { restored: number }).restored).toBe(5);
-    expect(treeBytes(dir)).toEqual(firstBytes);
+    expect(treeBytes(dir, ['out'])).toEqual(firstBytes);
     // restored means recorded: the next run skips everything
     const fourth = runJson(dir, ['run', 'all']);
     expect(fourth.skipped).toBe(5);

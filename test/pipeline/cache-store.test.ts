@@ -41,7 +41,8 @@ describe('risk.max_weight 0.10 -> 0.05 -> 0.10', () => {
     const risk = (w: number) => deepMerge(SMALL, { risk: { max_weight: w } });
     const dir = workdir(risk(0.1));
     expect(runJson(dir, ['run', 'backtest']).failed).toBe(0);
-    const first = treeBytes(dir, ['artifacts/.dag', 'config']);
+    const first = treeBytes(dir, ['artifacts', 'data']);
+    expect(first.size).toBeGreaterThan(30);
     writeSettings(dir, deepMerge(readSettings(dir), { risk: { max_weight: 0.05 } }));
     const second = runJson(dir, ['run', 'backtest']);
     expect(second.instances.filter((i) => i.action === 'ran').map((i) => i.node).sort()).toEqual(['backtest', 'latest', 'positions', 'report']);
@@ -53,7 +54,7 @@ describe('risk.max_weight 0.10 -> 0.05 -> 0.10', () => {
     expect(third.executed).toBe(0);
     expect(restored(third)).toEqual(['backtest', 'latest', 'positions', 'report']);
     expect(third.restored).toBe(4);
-    expect(treeBytes(dir, ['artifacts/.dag', 'config'])).toEqual(first);
+    expect(treeBytes(dir, ['artifacts', 'data'])).toEqual(first);
   });
 });
 
