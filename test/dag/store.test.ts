@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { createHash, createHmac } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { makeToyProject } from '../support/toyProject.js';
 import { dag, ran, runJson } from '../support/cli.js';
 import { restored, treeBytes } from '../support/cacheStore.js';
@@ -87,6 +88,24 @@ describe('a result computed once is restored, not recomputed', () => {
     const again = runJson(dir, ['run', 'all']);
     expect(restored(again)).toEqual(['total']);
     expect(readFileSync(join(dir, 'out/total.txt'), 'utf8')).toBe('12');
+  });
+});
+
+describe('restoring over outputs that already are the stored blobs', () => {
+  test('a state folder lost, the store kept: everything is restored in place and no temp file is left', () => {
+    const dir = makeToyProject();
+    const store = mkdtempSync(join(tmpdir(), 'dag-kept-store-'));
+    writeFileSync(join(dir, 'settings.yaml'), settings(2, `cache:\n  dir: ${store}\n`));
+    runJson(dir, ['run', 'all']);
+    const before = treeBytes(dir, ['out']);
+    rmSync(join(dir, 'artifacts/.dag'), { recursive: true });
+    const s = runJson(dir, ['run', 'all']);
+    expect(restored(s)).toHaveLength(5);
+    expect(treeBytes(dir, ['out'])).toEqual(before);
+    // the outputs were links to the very blobs restored: rename(2) of one link onto another does nothing
+    const hidden = readdirSync(join(dir, 'out/double')).filter((f) => f.startsWith('.'));
+    expect(hidden).toEqual([]);
+    expect(readdirSync(join(dir, 'out')).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 });
 

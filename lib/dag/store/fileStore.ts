@@ -1,4 +1,4 @@
-import { type Stats, chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { type Stats, chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../../io/atomic.js';
 import { shardedName, type Store } from './store.js';
@@ -38,7 +38,9 @@ export class FileStore implements Store {
 
   readManifestSync(key: string): Uint8Array | null {
     this.checkRoot();
-    return readIfExists(this.manifestPath(key));
+    // most lookups of a first run miss: a stat is cheaper than a thrown ENOENT
+    const path = this.manifestPath(key);
+    return existsSync(path) ? readIfExists(path) : null;
   }
 
   writeManifestIfAbsentSync(key: string, bytes: Uint8Array): boolean {
@@ -166,10 +168,19 @@ function readIfExists(path: string): Uint8Array | null {
   }
 }
 
-/** Not fsync'ed: every read re-hashes, so a blob a crash left short is caught and refetched. */
+/**
+ * Not fsync'ed: every read re-hashes, so a blob a crash left short is caught and refetched.
+ * The shard folder is created only when the first write into it fails (one syscall saved per
+ * write, which a run of thousands of small instances notices).
+ */
 function writeTemp(path: string, bytes: Uint8Array): string {
   const tmp = tempPathFor(path);
-  writeFileDurable(tmp, bytes, false);
+  try {
+    writeFileSync(tmp, bytes);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    writeFileDurable(tmp, bytes, false);
+  }
   return tmp;
 }
 

@@ -48,7 +48,12 @@ export function restoreOutputs(local: FileStore, m: Manifest, declared: string[]
   }
   for (const s of staged) {
     if (s.dir) replaceDir(s.final, s.tmp);
-    else renameSync(s.tmp, s.final);
+    else {
+      renameSync(s.tmp, s.final);
+      // rename(2) does nothing when both names are links to one inode (the output already was
+      // this blob): the temp name is then still there
+      rmSync(s.tmp, { force: true });
+    }
   }
   // in declaration order, as a run records them
   const outputs: Record<string, string> = {};
