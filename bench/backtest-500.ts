@@ -22,7 +22,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { sampleSettings } from './sampleSettings.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DAG_BIN = join(REPO, 'dist/bin/dag.js');
@@ -37,15 +38,8 @@ const opt = (name: string): string | undefined => {
 const keep = args.includes('--keep');
 
 function settingsFor(): Record<string, any> {
-  const s = parse(readFileSync(join(REPO, 'config/settings.yaml'), 'utf8')) as Record<string, any>;
-  if (mode === 'sample3') return s;
-  if (mode !== '500') throw new Error(`unknown mode '${mode}' (sample3 | 500)`);
-  const n = Number(opt('tickers') ?? 500);
-  s.tickers = [...Array.from({ length: n - 1 }, (_, i) => `S${String(i).padStart(3, '0')}`), 'SPY'];
-  s.benchmark = 'SPY';
-  s.backtest.start_date = opt('start') ?? '2019-01-01';
-  s.backtest.end_date = opt('end') ?? '2021-12-31';
-  return s;
+  if (mode !== 'sample3' && mode !== '500') throw new Error(`unknown mode '${mode}' (sample3 | 500)`);
+  return sampleSettings(REPO, mode === 'sample3' ? undefined : { tickers: Number(opt('tickers') ?? 500), start: opt('start'), end: opt('end') });
 }
 
 /** Sum of VmRSS (kB) over pid and all its descendants. */

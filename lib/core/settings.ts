@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readYamlFile, validateWith } from '../dag/yamlFile.js';
+import { cacheSettingsSchema } from '../dag/store/settings.js';
 
 // Date.parse accepts 2025-02-30 (rolls over to March), so check the round trip
 const isRealDate = (d: string) => {
@@ -118,6 +119,8 @@ const settingsSchema = z
       /** Window of the features layer's rv_{n} used for sizing. */
       vol_window: posInt.default(20),
     }),
+    /** Where results are kept and shared (read by the engine, never by a task; see lib/dag/store/settings.ts). */
+    cache: cacheSettingsSchema.optional(),
     paths: z.strictObject({
       data_root: z.string().min(1).default('data'),
       raw: z.string().min(1).default('{data_root}/raw/{ticker}_raw.csv'),

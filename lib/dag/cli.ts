@@ -11,6 +11,7 @@ import { saveMemo } from './readOnlyRun.js';
 import { unlockRunLock } from './unlock.js';
 import { assessAll } from './assess.js';
 import { formatStatus, statusRows } from './statusReport.js';
+import { predictRestores } from './store/predict.js';
 import { formatGraph, type GraphFormat } from './graphFormat.js';
 import { runPlan, runLogPath, type RunSummary } from './runner.js';
 import { createLogger, closeLogger } from './log.js';
@@ -22,6 +23,9 @@ import { formatVerify, verify } from './verify.js';
 import { auditLookahead, formatAudit } from './audit.js';
 import { addUiCommand } from './uiCommand.js';
 import { formatRehash, rehashResult } from './rehash.js';
+import { openRunCache } from './store/open.js';
+import { writeLastRun } from './store/lastRun.js';
+import { registerCacheCommands } from './store/commands.js';
 
 /**
  * Exit codes: 0 success, 1 a task failed (or a check found differences, or a file could not be
@@ -107,7 +111,7 @@ export function printRunSummary(summary: RunSummary, json: boolean): void {
     }
   }
   process.stdout.write(
-    `${summary.target}: ${dry ? 'would run' : 'ran'} ${summary.executed}, skipped ${summary.skipped} (cached), failed ${summary.failed}${blocked ? `, not run ${blocked}` : ''} in ${(summary.durationMs / 1000).toFixed(2)} s\n`,
+    `${summary.target}: ${dry ? 'would run' : 'ran'} ${summary.executed}, ${summary.restored ? `restored ${summary.restored}, ` : ''}skipped ${summary.skipped} (cached), failed ${summary.failed}${blocked ? `, not run ${blocked}` : ''} in ${(summary.durationMs / 1000).toFixed(2)} s\n`,
   );
   for (const f of failed) process.stdout.write(`  FAILED ${f.node}${f.ticker ? ` ticker ${f.ticker}` : ''}: ${f.reasons.join('; ')}\n`);
 }
@@ -140,16 +144,20 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--retrain', 'daily target: retrain models if their inputs changed')
     .option('--update-lock', 'after a successful backtest run, write dag.lock')
     .option('--overwrite', 'let tasks replace output files dag has no record of writing (your edits, or files from a lost state folder)')
+    .option('--no-cache', 'neither restore from nor write to any cache store in this run')
+    .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
+    .option('--require-remote', 'a remote store that fails is an error (exit 1), not a warning')
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
       checkTargetOptions(target, opts, Object.keys(hooks.customTargets ?? {}));
       const project = await open(opts);
       const logger = createLogger({ runLog: opts.dryRun ? undefined : runLogPath(project), verbose: Boolean(opts.verbose) });
+      const runCache = await openRunCache(project, { noCache: opts.cache === false, remoteWrite: Boolean(opts.remoteWrite), requireRemote: Boolean(opts.requireRemote) }, logger);
       let summary: RunSummary;
       let failed = false;
       try {
         const custom = hooks.customTargets?.[target];
-        if (custom) summary = await custom(project, { ...opts, logger, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
+        if (custom) summary = await custom(project, { ...opts, logger, runCache, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
         else {
           const ids = selectChecked(project, target, opts.ticker as string[] | undefined);
           summary = await runPlan(project, {
@@ -163,8 +171,10 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             progress: !opts.json,
             command: `dag ${process.argv.slice(2).join(' ')}`,
             overwrite: Boolean(opts.overwrite),
+            cache: runCache,
           });
         }
+        if (runCache && !opts.dryRun) writeLastRun(project.stateDir, `dag ${process.argv.slice(2).join(' ')}`, runCache.stats);
         const stopped = interruption() !== undefined;
         if (opts.updateLock && summary.failed === 0 && !opts.dryRun && !stopped) {
           const ids = selectInstances(project.plan, targetNodes(project, target));
@@ -174,13 +184,14 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         if (summary.failed === 0 && !opts.dryRun && !opts.ticker && !stopped && hooks.afterRun) {
           await hooks.afterRun(project, target, summary, (line) => logger.info(line));
         }
-        if (!opts.dryRun) logger.info(`run summary ${JSON.stringify({ executed: summary.executed, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs })}`);
+        if (!opts.dryRun) logger.info(`run summary ${JSON.stringify({ executed: summary.executed, restored: summary.restored, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs })}`);
       } catch (err) {
         // the run log keeps the stack; the console gets one line (main)
         if (!(err instanceof UserError)) logger.debug(`error: ${oneLine(err)}`, { event: 'error', stack: stackOf(err) });
         failed = true;
         throw err;
       } finally {
+        runCache?.close();
         // a run log that could not be written fails a run that went well (no space left, ...);
         // after a failure, the run's own error is the one to report
         await closeLogger(logger).catch((err: unknown) => {
@@ -197,13 +208,17 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .description('Show each instance as fresh, stale, missing or failed, with reasons.')
     .option('--ticker <symbol>', 'only these tickers (repeatable)', collect)
     .option('--verbose', 'list every instance that is not fresh with its reasons')
-    .option('--json', 'print {"instances": [{node, ticker, state, reasons}]} on stdout')
+    .option('--json', 'print {"instances": [{node, ticker, state, reasons, restorable}]} on stdout')
     .option('--rehash', 're-read every output and compare it with the recorded hash (bit rot, restored backups); exit 1 on a difference')
-    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; rehash?: boolean }) => {
+    .option('--no-cache', 'do not look into the local cache store')
+    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; rehash?: boolean; cache?: boolean }) => {
       const project = await open(opts);
       if (opts.rehash) project.memo.rehashAll();
       const ids = selectChecked(project, target, opts.ticker);
-      const rows = statusRows(project, ids, assessAll(project, ids));
+      const assessments = assessAll(project, ids);
+      // status looks into the local store only: asking a remote about every stale instance would make it slow
+      const runCache = await openRunCache(project, { noCache: opts.cache === false, localOnly: true }, createLogger({ quiet: true }));
+      const rows = statusRows(project, ids, assessments, runCache ? predictRestores(project, ids, assessments, runCache) : new Set());
       saveMemo(project, (line) => process.stderr.write(`warn: ${line}\n`));
       const rehash = opts.rehash ? rehashResult(project, ids, rows) : undefined;
       if (opts.json) process.stdout.write(JSON.stringify({ instances: rows, ...(rehash ? { rehash } : {}) }) + '\n');
@@ -289,6 +304,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
 
   addUiCommand(addCommon(program.command('ui')), (o) => ({ dagFile: findDagFile(o.dag as string | undefined), configFile: o.config as string | undefined, workdir: o.workdir as string | undefined }));
 
+  registerCacheCommands(program, { open: (opts) => open(opts), addCommon });
   hooks.extend?.(program);
   return program;
 }

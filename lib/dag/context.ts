@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../io/atomic.js';
 import { appendLedger, ledgerPath, type LedgerEntry } from './ledger.js';
 import { sha256 } from './hashMemo.js';
+import { replaceDir } from '../io/replaceDir.js';
 import { canonicalJson } from '../io/canonicalJson.js';
 import { lowerBound, sliceTable, stringColumn, type ColumnSpec, type Table } from '../io/table.js';
 import type { ParquetFile } from '../io/parquet.js';
@@ -258,13 +259,7 @@ export class TaskContext {
       appendLedger(this.spec.ledger, entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
     }
     for (const [final, tmp] of this.staged) renameSync(tmp, final);
-    for (const [dir, tmp] of this.stagedDirs) {
-      // two renames: a reader sees the old directory or the new one, never a mix
-      const old = existsSync(dir) ? tempPathFor(dir) : null;
-      if (old) renameSync(dir, old);
-      renameSync(tmp, dir);
-      if (old) rmSync(old, { recursive: true, force: true });
-    }
+    for (const [dir, tmp] of this.stagedDirs) replaceDir(dir, tmp);
     this.staged.clear();
     this.stagedDirs.clear();
     this.stagedHashes.clear();

@@ -59,7 +59,8 @@ export class Fingerprinter {
     cacheKeyPackages: string[],
   ) {
     this.codeGraph = new CodeGraph(root);
-    this.engine = [ENGINE_VERSION, ...cacheKeyPackages.map((p) => `${p}@${packageVersion(root, p)}`)].join(';');
+    // the Node major version: a new V8 may print or round numbers differently
+    this.engine = [ENGINE_VERSION, `node@${process.versions.node.split('.')[0]}`, ...cacheKeyPackages.map((p) => `${p}@${packageVersion(root, p)}`)].join(';');
   }
 
   node(node: NodeDecl): { key: string; parts: NodeParts } {

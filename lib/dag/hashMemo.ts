@@ -126,10 +126,26 @@ export class HashMemo {
     if (!path.endsWith('/')) return this.stamp(path)?.hash ?? null;
     // listed once per run, like a file's stat; the runner invalidates it when its task rewrites it
     if (!this.checked.has(path)) {
-      const lines = existsSync(path) ? listFiles(path).map((rel) => `${rel}\t${this.stamp(join(path, rel))!.hash}`) : null;
-      this.checked.set(path, lines && { hash: sha256(lines.join('\n')), size: 0, mtimeMs: 0, ino: 0 });
+      const files = existsSync(path) ? listFiles(path).map((rel): [string, string] => [rel, this.stamp(join(path, rel))!.hash]) : null;
+      this.checked.set(path, files && { hash: directoryHash(files), size: 0, mtimeMs: 0, ino: 0 });
     }
     return this.checked.get(path)?.hash ?? null;
+  }
+
+  /**
+   * Note the hash of a file the caller has just written from bytes it verified (a restore from
+   * the cache), so it is not read again. CSV files are left to be read: their line count is kept too.
+   */
+  remember(path: string, hash: string): void {
+    if (path.endsWith('.csv')) {
+      this.checked.delete(path);
+      return;
+    }
+    const st = statSync(path);
+    const stamp: FileStamp = { hash, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+    this.entries.set(path, stamp);
+    this.checked.set(path, stamp);
+    this.dirty = true;
   }
 
   save(): void {
@@ -140,6 +156,11 @@ export class HashMemo {
     writeSealed(this.file, JSON.stringify(obj), false);
     this.dirty = false;
   }
+}
+
+/** A directory output's hash: its files (relative path, content hash), in listFiles order. */
+export function directoryHash(files: [string, string][]): string {
+  return sha256(files.map(([rel, hash]) => `${rel}\t${hash}`).join('\n'));
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type winston from 'winston';
 import type { Project } from './project.js';
 import type { Instance } from './plan.js';
-import { assess, assessAll } from './assess.js';
+import { assess, assessAll, type Assessment } from './assess.js';
 import { cacheKey } from './fingerprint.js';
 import { TaskContext, type TaskSpec } from './context.js';
 import { runTask, taskModulePath } from './loadTask.js';
@@ -16,13 +16,15 @@ import { ABORTED, interruptScope, interruption } from './interrupt.js';
 import { removeStagedOutputs } from './stagedOutputs.js';
 import { isReadOnlyError, readOnlyRun } from './readOnlyRun.js';
 import { oneLine, stackOf } from './errorText.js';
-import { Ledger, LEDGER_FILE } from './ledger.js';
+import { appendLedger, Ledger, LEDGER_FILE, ledgerPath } from './ledger.js';
 import { refusal } from './ownership.js';
 import type { InstanceRecord } from './state.js';
 import { litterDirs, lockLeftBehind, removeLitter } from './litter.js';
 import { WriteError } from '../io/atomic.js';
+import { RemoteRequiredError, type RunCache } from './store/runCache.js';
+import { predictRestores, withRestoreNote } from './store/predict.js';
 
-export type Action = 'ran' | 'skipped' | 'failed' | 'blocked' | 'would-run';
+export type Action = 'ran' | 'restored' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
 export interface InstanceOutcome {
   node: string;
@@ -32,11 +34,15 @@ export interface InstanceOutcome {
   reasons: string[];
   /** What the task reported (TaskContext.report), when it ran and reported something. */
   report?: Record<string, unknown>;
+  /** Cache key of a restored instance (and where it came from). */
+  key?: string;
+  from?: 'local' | 'remote';
 }
 
 export interface RunSummary {
   target: string;
   executed: number;
+  restored: number;
   skipped: number;
   failed: number;
   durationMs: number;
@@ -68,6 +74,10 @@ export interface RunOptions {
   overwrite?: boolean;
   /** Why the state folder cannot be written (the caller holding the lock found out): see readOnlyRun. */
   readOnly?: unknown;
+  /** The stores to restore from and keep results in (none: the run neither reads nor writes one). */
+  cache?: RunCache;
+  /** Restore what the stores have and run nothing (`dag cache pull`). */
+  restoreOnly?: boolean;
 }
 
 /** The user name for the run log; a uid without a passwd entry (some containers) is logged as `uid <n>`. */
@@ -178,20 +188,45 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
+      // a restore replaces files as a run does: never one dag did not write (docs/reliability.md, rule 1)
+      const refused = opts.overwrite ? undefined : refusal(project, inst, loadLedger);
+      if (refused) {
+        // nothing touched and nothing recorded: the previous record (if any) still describes the files
+        fail(id, inst, a, cacheKey(a.parts), 0, refused, false);
+        return;
+      }
+      const key = cacheKey(a.parts);
+      // a key fixes the output bytes whatever the mode (incremental runs equal full runs by
+      // design), so a stale instance in the cache is restored; --force recomputes
+      if (opts.cache && a.state !== 'fresh' && !opts.force) {
+        let hit;
+        try {
+          hit = await opts.cache.restore({ id, outputs: inst.outputs, abs: project.abs, memo: project.memo, beforePlace: ledgerRestored }, key);
+        } catch (err) {
+          if (!(err instanceof RemoteRequiredError)) throw err;
+          fail(id, inst, a, key, 0, err.message);
+          return;
+        }
+        if (hit) {
+          // restored outputs rewrote history as far as downstream incremental runs can tell
+          ranFull.add(id);
+          if (!recordOk(inst, a, key, hit.outputs, 0)) return;
+          logger.info(`restored ${id} from the ${hit.from === 'local' ? 'local store' : `remote ${opts.cache.remoteUrl}`}`, { event: 'restore', action: 'restored', instance: id, key, from: hit.from, reasons: a.reasons });
+          // a task's report describes how its output changed from the one before; a restore has none
+          finish(id, { ...outcomeBase(inst), action: 'restored', reasons: a.reasons, key, from: hit.from });
+          return;
+        }
+      }
+      if (opts.restoreOnly) {
+        finish(id, { ...outcomeBase(inst), action: 'blocked', reasons: [...a.reasons, 'not in the local store or the remote'] });
+        return;
+      }
       // incremental only on top of outputs made by the same code and params, and only if no
       // upstream instance of this run rewrote its history (it ran in full)
       const incremental = a.inputsOnly && !inst.deps.some((d) => ranFull.has(d));
       const since = incremental ? opts.since?.get(id) : undefined;
       if (!since) ranFull.add(id);
       const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
-      const refused = opts.overwrite ? undefined : refusal(project, inst, loadLedger);
-      if (refused) {
-        // nothing touched and nothing recorded: the previous record (if any) still describes the files
-        logger.error(`failed ${id}: ${refused}`, { event: 'fail', action: 'failed', instance: id, error: refused });
-        if (!opts.keepGoing) stop();
-        finish(id, { ...outcomeBase(inst), action: 'failed', reasons: [refused] });
-        return;
-      }
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
@@ -213,33 +248,50 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           project.memo.invalidate(project.abs(out));
           outputs[out] = project.memo.hash(project.abs(out))!;
         }
-        const inputLines: Record<string, number> = {};
-        for (const ref of inst.inputs.filter((r) => r.path.endsWith('.csv'))) {
-          const lines = project.memo.stamp(project.abs(ref.path))?.lines;
-          if (lines !== undefined) inputLines[ref.path] = lines;
-        }
-        if (!record(id, { status: 'ok', key: cacheKey(a.parts), parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, inst)) {
-          // the outputs are in place (and in the ledger) but unrecorded: the next run redoes this instance
-          finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [writeFailed!.message] });
+        // the outputs are in place (and in the ledger); unrecorded, the next run redoes this instance
+        if (!recordOk(inst, a, key, outputs, ms)) return;
+        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', action: 'ran', instance: id, ms, worker, cache: 'miss', reasons });
+        try {
+          await opts.cache?.save({ id, outputs: inst.outputs, abs: project.abs, memo: project.memo }, { key, instance: id, outputs, ms, ...(result.report ? { report: result.report } : {}) });
+        } catch (err) {
+          if (!(err instanceof RemoteRequiredError)) throw err;
+          // the outputs are good and recorded; only the upload the caller insisted on failed
+          fail(id, inst, a, key, ms, `outputs made but not uploaded: ${err.message}`, false);
           return;
         }
-        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', action: 'ran', instance: id, ms, worker, cache: 'miss', reasons });
         finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
       } else if (result.errorName === 'WriteError') {
         // disk full (or an I/O error) while writing: the task's staged files are gone, nothing is
         // recorded, and the run stops, since the next task would hit the same wall
         writeFailed ??= new WriteError(result.error ?? 'write failed', '');
-        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', action: 'failed', instance: id, ms, worker, error: result.error });
         stop();
-        finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'write failed'] });
-      } else {
-        record(id, { status: 'failed', key: cacheKey(a.parts), parts: a.parts, outputs: {}, ms, error: result.error }, inst);
-        logger.error(`failed ${id}: ${result.error}`, { event: 'fail', action: 'failed', instance: id, ms, worker, error: result.error, ...(result.stack ? { stack: result.stack } : {}) });
-        if (!opts.keepGoing) stop();
-        finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [result.error ?? 'failed'] });
-      }
+        fail(id, inst, a, key, ms, result.error ?? 'write failed', false, worker);
+      } else fail(id, inst, a, key, ms, result.error ?? 'failed', true, worker, result.stack);
     }).catch((err: unknown) => runnerFailure(id, err));
   };
+
+  /** Remember a successful (ran or restored) instance; false (and the instance failed) when the journal cannot be written. */
+  const recordOk = (inst: Instance, a: Assessment, key: string, outputs: Record<string, string>, ms: number): boolean => {
+    const inputLines: Record<string, number> = {};
+    for (const ref of inst.inputs.filter((r) => r.path.endsWith('.csv'))) {
+      const lines = project.memo.stamp(project.abs(ref.path))?.lines;
+      if (lines !== undefined) inputLines[ref.path] = lines;
+    }
+    if (record(inst.id, { status: 'ok', key, parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, inst)) return true;
+    finish(inst.id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [writeFailed!.message] });
+    return false;
+  };
+
+  const fail = (id: string, inst: Instance, a: Assessment, key: string, ms: number, error: string, recordIt = true, worker?: number | string, stack?: string) => {
+    if (recordIt) record(id, { status: 'failed', key, parts: a.parts, outputs: {}, ms, error }, inst);
+    logger.error(`failed ${id}: ${error}`, { event: 'fail', action: 'failed', instance: id, ms, ...(worker !== undefined ? { worker } : {}), error, ...(stack ? { stack } : {}) });
+    if (!opts.keepGoing) stop();
+    finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [error] });
+  };
+
+  /** Restored files join the ledger of files dag wrote before they land, as a task's commit does. */
+  const ledgerRestored = (files: { abs: string; hash: string }[]) =>
+    appendLedger(join(project.stateDir, LEDGER_FILE), files.map((f) => ({ path: ledgerPath(project.workdir, f.abs), hash: f.hash })));
 
   try {
     // collect first: a job may run (and schedule its dependants) synchronously inside queue.add
@@ -251,7 +303,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     progress.stop();
     if (!opts.pool) await pool.close();
     // each state write on its own: a full disk on one must not skip the others or the lock's release
-    const ranAny = [...outcomes.values()].some((o) => o.action === 'ran');
+    const ranAny = [...outcomes.values()].some((o) => o.action === 'ran' || o.action === 'restored');
     for (const step of [() => project.memo.save(), () => project.state.compact(), () => ranAny && Ledger.in(project.stateDir).compact()]) {
       try {
         step();
@@ -266,7 +318,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   const notRun = interruption() ? `not run: interrupted by ${interruption()}` : 'not run: the run stopped after a failure';
   const instances = opts.ids.map((id) => outcomes.get(id) ?? { ...outcomeBase(project.plan.instances.get(id)!), action: 'blocked' as const, reasons: [notRun] });
   const summary = summarize(opts.target, instances, started);
-  logger.debug(`run ${opts.target} ended`, { event: 'run-end', target: opts.target, executed: summary.executed, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs });
+  logger.debug(`run ${opts.target} ended`, { event: 'run-end', target: opts.target, executed: summary.executed, restored: summary.restored, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs });
   return summary;
 }
 
@@ -301,6 +353,7 @@ function summarize(target: string, instances: InstanceOutcome[], started: number
   return {
     target,
     executed: count('ran') + count('would-run'),
+    restored: count('restored'),
     skipped: count('skipped'),
     failed: count('failed'),
     durationMs: Math.round(performance.now() - started),
@@ -310,11 +363,13 @@ function summarize(target: string, instances: InstanceOutcome[], started: number
 
 function dryRun(project: Project, opts: RunOptions, started: number): RunSummary {
   const assessments = assessAll(project, opts.ids);
+  const restorable = opts.cache && !opts.force ? predictRestores(project, opts.ids, assessments, opts.cache) : new Set<string>();
   const instances = opts.ids.map((id) => {
     const a = assessments.get(id)!;
     const inst = project.plan.instances.get(id)!;
     const run = a.state !== 'fresh' || opts.force || (opts.forceIds?.has(id) ?? false);
-    return { ...outcomeBase(inst), action: run ? 'would-run' as const : 'skipped' as const, reasons: run && a.state === 'fresh' ? ['forced'] : a.reasons };
+    const reasons = run && a.state === 'fresh' ? ['forced'] : restorable.has(id) ? withRestoreNote(a.reasons) : a.reasons;
+    return { ...outcomeBase(inst), action: run ? 'would-run' as const : 'skipped' as const, reasons };
   });
   return summarize(opts.target, instances, started);
 }

@@ -1,18 +1,22 @@
 import type { Assessment, InstanceState } from './assess.js';
 import type { Project } from './project.js';
+import { withRestoreNote } from './store/predict.js';
 
 export interface StatusRow {
   node: string;
   ticker: string | null;
   state: InstanceState;
   reasons: string[];
+  /** A run would restore it from the local cache store instead of running it. */
+  restorable: boolean;
 }
 
-export function statusRows(project: Project, ids: string[], assessments: Map<string, Assessment>): StatusRow[] {
+export function statusRows(project: Project, ids: string[], assessments: Map<string, Assessment>, restorable: Set<string> = new Set()): StatusRow[] {
   return ids.map((id) => {
     const inst = project.plan.instances.get(id)!;
     const a = assessments.get(id)!;
-    return { node: inst.node.id, ticker: inst.ticker ?? null, state: a.state, reasons: a.reasons };
+    const inCache = restorable.has(id);
+    return { node: inst.node.id, ticker: inst.ticker ?? null, state: a.state, reasons: inCache ? withRestoreNote(a.reasons) : a.reasons, restorable: inCache };
   });
 }
 

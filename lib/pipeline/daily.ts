@@ -17,6 +17,7 @@ import { interruption } from '../dag/interrupt.js';
 import { isReadOnlyError } from '../dag/readOnlyRun.js';
 import { assess } from '../dag/assess.js';
 import { taskModulePath } from '../dag/loadTask.js';
+import type { RunCache } from '../dag/store/runCache.js';
 
 export interface DailyOptions {
   pool?: WorkerPool;
@@ -32,6 +33,8 @@ export interface DailyOptions {
   overwrite?: boolean;
   logger: winston.Logger;
   command: string;
+  /** The cache stores of this run (none: --no-cache). */
+  runCache?: RunCache;
 }
 
 type RunPlan = (project: Project, opts: RunOptions) => Promise<RunSummary>;
@@ -101,13 +104,15 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   }
   const cfg = project.config as Settings;
 
-  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool, readOnly: opts.readOnly, overwrite: opts.overwrite };
+  const common = { concurrency: opts.concurrency, logger, progress: !opts.json, command: opts.command, dryRun: opts.dryRun, lockHeld: true, pool: opts.pool, readOnly: opts.readOnly, overwrite: opts.overwrite, cache: opts.runCache };
   const phaseA = await runPlan(project, { ...common, target: 'daily', ids: dataIds });
   // a signal during the data layer: the rest must not start (the caller exits 130/143)
   if (phaseA.failed > 0 || opts.dryRun || interruption()) return phaseA;
 
   // each processed instance that ran reported how its bars changed; one that did not run has none
   const reports = new Map(phaseA.instances.filter((i) => i.node === 'processed' && i.report).map((i) => [i.ticker, i.report as BarChange & { last?: string }]));
+  // bars restored from the cache changed in a way nobody measured: that ticker's chain is rebuilt in full
+  for (const i of phaseA.instances) if (i.node === 'processed' && i.action === 'restored') reports.set(i.ticker, { full: true });
   const changes = new Map<string, BarChange>();
   let lastDate: string | undefined;
   for (const t of project.plan.tickers) {
@@ -151,6 +156,7 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   return {
     target: 'daily',
     executed: phaseA.executed + phaseB.executed,
+    restored: phaseA.restored + phaseB.restored,
     skipped: phaseA.skipped + phaseB.skipped,
     failed: phaseA.failed + phaseB.failed,
     durationMs: Math.round(performance.now() - started),
