@@ -3,14 +3,15 @@ import { trainGbdt } from '../lib/market/ml/gbdt.js';
 import { predictProba } from '../lib/market/ml/model.js';
 import { exportOnnx } from '../lib/market/ml/onnx.js';
 import { accuracy, logLoss, priorLogLoss } from '../lib/market/ml/metrics.js';
-import { planFoldsByDate, pooledFoldRows } from '../lib/market/ml/walkForward.js';
+import { pooledFoldRows } from '../lib/market/ml/walkForward.js';
 import { stackTickers, takeRows, type PooledRows } from '../lib/market/ml/pooled.js';
-import { GLOBAL_SCOPE, modelId, onnxContentHash, type ModelMeta } from '../lib/market/ml/registry.js';
+import { GLOBAL_SCOPE, onnxContentHash, type ModelMeta } from '../lib/market/ml/registry.js';
 import { mlFeatureNames, tickerRows } from '../lib/pipeline/mlDataset.js';
-import type { Settings } from '../lib/core/settings.js';
+import { lowerBound, stringColumn } from '../lib/io/table.js';
+import type { TrainFold } from '../lib/pipeline/trainFolds.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
 
-const CLASSES = ['down', 'flat', 'up'];
+export const CLASSES = ['down', 'flat', 'up'];
 
 export interface RegistryEntry extends ModelMeta {
   /** File of this fold's model in the models folder. */
@@ -21,72 +22,67 @@ export interface RegistryEntry extends ModelMeta {
 }
 
 /**
- * Node `train`: walk-forward gradient-boosted next-state models per horizon (pooled over all
- * tickers, or one per ticker), each exported to ONNX with a JSON sidecar; fold metrics against
- * the class-prior baseline go to metrics.json.
+ * Node `train`, one instance per walk-forward fold of each horizon (lib/pipeline/trainFolds.ts
+ * plans them): a gradient-boosted next-state model trained on the fold's rows (pooled over all
+ * tickers, or the scope's ticker), exported to ONNX with a JSON sidecar holding its registry
+ * entry, its out-of-sample metrics against the class-prior baseline and its feature importances.
  */
 export default async function train(ctx: TaskContext): Promise<void> {
-  const ml = ctx.param<Settings['ml']>('ml');
-  const dir = ctx.spec.outputs.find((o) => o.endsWith('/'))!;
-  const tables = await Promise.all(ctx.tickers.map(async (t) => ({ t, path: ctx.input('features', t), table: await ctx.readTable(ctx.input('features', t)) })));
-  const features = mlFeatureNames(Object.keys(tables[0].table.columns));
-  const registry: RegistryEntry[] = [];
-  const metrics: Record<string, unknown>[] = [];
-  const scopes = ml.scope === 'global' ? [GLOBAL_SCOPE] : ctx.tickers;
-  for (const h of ml.horizons) {
-    for (const scope of scopes) {
-      const parts = tables.filter((x) => scope === GLOBAL_SCOPE || x.t === scope).map((x) => tickerRows(x.t, x.table, features, h, x.path));
-      const pooled = stackTickers(parts, features.length);
-      const folds = planFoldsByDate(pooled.dates, {
-        window: ml.walk_forward.window, window_days: ml.walk_forward.window_days, refit_every: ml.walk_forward.refit_every,
-        min_train: ml.walk_forward.min_train, horizon: h, embargo: h + ml.walk_forward.embargo,
-      });
-      const id = modelId(ml.model_name, scope, h, ml.version);
-      const foldMetrics: Record<string, unknown>[] = [];
-      for (const fold of folds) {
-        const rows = pooledFoldRows(pooled.dates, pooled.labelEndDates, fold);
-        const trainRows = rows.train.filter((i) => pooled.y[i] >= 0);
-        if (trainRows.length < 2 * ml.params.min_data_in_leaf) continue;
-        const model = fitFold(pooled, trainRows, ml, features.length);
-        const testRows = rows.predict.filter((i) => pooled.y[i] >= 0);
-        const test = evaluate(pooled, trainRows, testRows, model, features.length);
-        const bytes = exportOnnx(model, features, { classes: CLASSES, metadata: { model: id, predict_first: fold.predictFirst } });
-        const file = `${id}@${fold.predictFirst}.onnx`;
-        const labelEnd = trainRows.reduce((m, i) => (pooled.labelEndDates[i] > m ? pooled.labelEndDates[i] : m), '');
-        const fm = { predictFirst: fold.predictFirst, predictLast: fold.predictLast, rows: testRows.length, ...test };
-        const entry: RegistryEntry = {
-          id, modelName: ml.model_name, scope, horizon: h, version: ml.version, featureNames: features, classes: CLASSES,
-          trainWindow: { first: pooled.dates[trainRows[0]], last: pooled.dates[trainRows[trainRows.length - 1]], labelEnd },
-          foldMetrics: [fm], params: model.params, bestIteration: model.bestIteration, contentHash: onnxContentHash(bytes),
-          file, predictFirst: fold.predictFirst, predictLast: fold.predictLast,
-        };
-        ctx.writeBytes(`${dir}${file}`, bytes);
-        // a fold without labelled test rows yet (the newest one) has undefined metrics: null
-        ctx.writeJson(`${dir}${file.replace(/\.onnx$/, '.json')}`, finiteOrNull({ ...entry, featureImportanceGain: Object.fromEntries(features.map((name, j) => [name, model.featureImportanceGain[j]])) }));
-        registry.push(entry);
-        foldMetrics.push(fm);
-      }
-      const last = registry.filter((e) => e.id === id).at(-1);
-      if (!last) throw new Error(`${ctx.where}: not enough labelled rows to train ${id} (walk_forward.min_train ${ml.walk_forward.min_train})`);
-      // the latest model also under its plain name, for an execution system or a notebook
-      // (predict itself picks fold files by date from models.json)
-      ctx.writeBytes(`${dir}${id}.onnx`, await ctx.readStagedBytes(`${dir}${last.file}`));
-      ctx.writeJson(`${dir}${id}.json`, finiteOrNull(last));
-      const summary = summarizeFolds(foldMetrics as { rows: number; logLoss: number; priorLogLoss: number; accuracy: number }[]);
-      metrics.push({ model: id, horizon: h, scope, folds: foldMetrics, ...summary });
-      ctx.log(`${id}: ${foldMetrics.length} folds, out-of-sample log loss ${summary.logLoss.toFixed(4)} vs class-prior ${summary.priorLogLoss.toFixed(4)} (${summary.logLoss < summary.priorLogLoss ? 'beats' : 'does not beat'} the baseline), accuracy ${(100 * summary.accuracy).toFixed(1)}%`);
-    }
+  const { value: fold } = ctx.requireItem<TrainFold>();
+  const minTrain = ctx.param<number>('ml.walk_forward.min_train');
+  const validFraction = ctx.param<number>('ml.walk_forward.valid_fraction');
+  const tickers = fold.scope === GLOBAL_SCOPE ? ctx.tickers : [fold.scope];
+  const h = fold.horizon;
+  const files = await Promise.all(tickers.map(async (t) => ({ t, path: ctx.input('features', t), file: await ctx.openTable(ctx.input('features', t)) })));
+  const features = mlFeatureNames([...files[0].file.kinds.keys()]);
+  const parts = await Promise.all(files.map(async ({ t, path, file }) => {
+    // only the rows this fold trains on or predicts, plus h more for the last rows' labels
+    const dates = stringColumn(await file.read(['date']), 'date', path);
+    const from = fold.trainFirst === null ? 0 : lowerBound(dates, fold.trainFirst);
+    const to = Math.min(dates.length, upperBound(dates, fold.predictLast) + h);
+    return tickerRows(t, await file.read([...features, `target_state_h${h}`], from, to), features, h, path);
+  }));
+  const pooled = stackTickers(parts, features.length);
+  const rows = pooledFoldRows(pooled.dates, pooled.labelEndDates, { trainFirst: fold.trainFirst ?? '', trainLast: fold.trainLast, predictFirst: fold.predictFirst, predictLast: fold.predictLast });
+  const trainRows = rows.train.filter((i) => pooled.y[i] >= 0);
+  const trainDates = new Set(Array.from(trainRows, (i) => pooled.dates[i])).size;
+  if (trainDates < minTrain || trainRows.length < 2 * fold.params.min_data_in_leaf) {
+    throw new Error(
+      `${ctx.where}: only ${trainDates} dates (${trainRows.length} labelled rows) to train the model predicting from ${fold.predictFirst}; ` +
+        `ml.walk_forward.min_train is ${minTrain} dates and ml.params.min_data_in_leaf needs ${2 * fold.params.min_data_in_leaf} rows: ` +
+        'move backtest.start_date later or supply a longer history',
+    );
   }
-  ctx.writeJson(`${dir}models.json`, finiteOrNull({ features, models: registry }));
-  ctx.writeJson(ctx.spec.outputs.find((o) => o.endsWith('metrics.json'))!, finiteOrNull({ models: metrics }));
+  const model = fitFold(pooled, trainRows, fold.params, validFraction, features.length);
+  const testRows = rows.predict.filter((i) => pooled.y[i] >= 0);
+  const test = evaluate(pooled, trainRows, testRows, model, features.length);
+  const bytes = exportOnnx(model, features, { classes: CLASSES, metadata: { model: fold.model, predict_first: fold.predictFirst } });
+  const file = `${fold.key}.onnx`;
+  const labelEnd = trainRows.reduce((m, i) => (pooled.labelEndDates[i] > m ? pooled.labelEndDates[i] : m), '');
+  const fm = { predictFirst: fold.predictFirst, predictLast: fold.predictLast, rows: testRows.length, ...test };
+  const entry: RegistryEntry = {
+    id: fold.model, modelName: fold.modelName, scope: fold.scope, horizon: h, version: fold.version, featureNames: features, classes: CLASSES,
+    trainWindow: { first: pooled.dates[trainRows[0]], last: pooled.dates[trainRows[trainRows.length - 1]], labelEnd },
+    foldMetrics: [fm], params: model.params, bestIteration: model.bestIteration, contentHash: onnxContentHash(bytes),
+    file, predictFirst: fold.predictFirst, predictLast: fold.predictLast,
+  };
+  ctx.writeBytes(ctx.output(undefined, '.onnx'), bytes);
+  // a fold without labelled test rows yet (the newest one) has undefined metrics: null
+  ctx.writeJson(ctx.output(undefined, '.json'), finiteOrNull({ ...entry, featureImportanceGain: Object.fromEntries(features.map((name, j) => [name, model.featureImportanceGain[j]])) }));
+  ctx.log(`${trainRows.length} training rows ${entry.trainWindow.first} .. ${entry.trainWindow.last}, ${testRows.length} labelled test rows`);
 }
 
 /** Train on the fold's rows; the latest valid_fraction of them (by date) is the early-stopping set. */
-function fitFold(pooled: PooledRows, trainRows: Int32Array, ml: Settings['ml'], f: number) {
-  const nValid = Math.floor(trainRows.length * ml.walk_forward.valid_fraction);
+/** Index of the first date after `d` in ascending `dates`. */
+function upperBound(dates: string[], d: string): number {
+  const i = lowerBound(dates, d);
+  return i < dates.length && dates[i] === d ? i + 1 : i;
+}
+
+function fitFold(pooled: PooledRows, trainRows: Int32Array, params: Record<string, number>, validFraction: number, f: number) {
+  const nValid = Math.floor(trainRows.length * validFraction);
   const fit = trainRows.subarray(0, trainRows.length - nValid);
   const valid = trainRows.subarray(trainRows.length - nValid);
-  const params = { ...ml.params, num_class: 3, seed: ml.seed };
   return trainGbdt(
     takeRows(pooled.X, f, fit), Int32Array.from(fit, (i) => pooled.y[i]), fit.length, f, params,
     nValid > 0 ? { X: takeRows(pooled.X, f, valid), y: Int32Array.from(valid, (i) => pooled.y[i]), n: valid.length } : undefined,
@@ -102,12 +98,4 @@ function evaluate(pooled: PooledRows, trainRows: Int32Array, testRows: Int32Arra
     priorLogLoss: priorLogLoss(Int32Array.from(trainRows, (i) => pooled.y[i]), y, 3),
     accuracy: accuracy(probs, y, 3),
   };
-}
-
-/** Row-weighted means over folds with test rows. */
-function summarizeFolds(folds: { rows: number; logLoss: number; priorLogLoss: number; accuracy: number }[]) {
-  const used = folds.filter((x) => x.rows > 0 && Number.isFinite(x.logLoss));
-  const n = used.reduce((s, x) => s + x.rows, 0);
-  const mean = (k: 'logLoss' | 'priorLogLoss' | 'accuracy') => used.reduce((s, x) => s + x[k] * x.rows, 0) / n;
-  return { rows: n, logLoss: mean('logLoss'), priorLogLoss: mean('priorLogLoss'), accuracy: mean('accuracy') };
 }

@@ -9,6 +9,7 @@ import { StateStore } from './state.js';
 import { taskModulePath } from './loadTask.js';
 import { UserError } from './errors.js';
 import { readYamlFile } from './yamlFile.js';
+import { loadDerivers, type Deriver } from './fanout.js';
 
 export interface ProjectOptions {
   dagFile: string;
@@ -24,6 +25,8 @@ export interface Project {
   configFile: string;
   config: unknown;
   plan: Plan;
+  /** The DAG's `fanout.derive` functions, by node id (loaded once; a new config re-plans with them). */
+  derivers: Map<string, Deriver>;
   workdir: string;
   stateDir: string;
   memo: HashMemo;
@@ -37,7 +40,8 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
   const workdir = resolve(opts.workdir ?? dag.root);
   const configFile = opts.configFile ? resolve(opts.configFile) : resolve(dag.root, dag.spec.config.file);
   const config = await loadConfig(dag, configFile);
-  const plan = buildPlan(dag, config);
+  const derivers = await loadDerivers(dag);
+  const plan = buildPlan(dag, config, derivers);
   const stateDir = resolve(workdir, dag.spec.state_dir);
   const memo = new HashMemo(resolve(stateDir, 'hashes.json'));
   return {
@@ -45,6 +49,7 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
     configFile,
     config,
     plan,
+    derivers,
     workdir,
     stateDir,
     memo,
@@ -63,7 +68,7 @@ export function withConfig(project: Project, config: unknown): Project {
   return {
     ...project,
     config,
-    plan: buildPlan(project.dag, config),
+    plan: buildPlan(project.dag, config, project.derivers),
     fingerprinter: new Fingerprinter(project.dag.root, config, project.memo, project.dag.spec.cache_key_packages),
   };
 }

@@ -11,13 +11,15 @@ import { runTask, taskModulePath } from './loadTask.js';
 import { WorkerPool } from './workerPool.js';
 import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
-import { getKey } from './template.js';
+import { pickKeys } from './template.js';
 
 export type Action = 'ran' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
 export interface InstanceOutcome {
   node: string;
   ticker: string | null;
+  /** Key of the element of a list fan-out (`fanout:` in the DAG file). */
+  item?: string;
   action: Action;
   ms: number;
   reasons: string[];
@@ -172,7 +174,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
 }
 
 function outcomeBase(inst: Instance): Omit<InstanceOutcome, 'action' | 'reasons'> {
-  return { node: inst.node.id, ticker: inst.ticker ?? null, ms: 0 };
+  return { node: inst.node.id, ticker: inst.ticker ?? null, ...(inst.item ? { item: inst.item.key } : {}), ms: 0 };
 }
 
 function summarize(target: string, instances: InstanceOutcome[], started: number): RunSummary {
@@ -199,12 +201,12 @@ function dryRun(project: Project, opts: RunOptions, started: number): RunSummary
 }
 
 export function taskSpec(project: Project, inst: Instance, since?: string): TaskSpec {
-  const params: Record<string, unknown> = {};
-  for (const key of inst.node.params) setKey(params, key, getKey(project.config, key));
+  const params = pickKeys(project.config, inst.node.params);
   return {
     workdir: project.workdir,
     node: inst.node.id,
     ticker: inst.ticker,
+    ...(inst.item ? { item: inst.item } : {}),
     tickers: project.plan.tickers,
     params,
     paramKeys: inst.node.params,
@@ -215,13 +217,6 @@ export function taskSpec(project: Project, inst: Instance, since?: string): Task
     since,
     lookback: inst.node.lookback,
   };
-}
-
-function setKey(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur = obj;
-  for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
-  cur[parts[parts.length - 1]] = value;
 }
 
 export function runLogPath(project: Project): string {

@@ -4,6 +4,8 @@ import type { Project } from './project.js';
 export interface StatusRow {
   node: string;
   ticker: string | null;
+  /** Key of a list fan-out element. */
+  item?: string;
   state: InstanceState;
   reasons: string[];
 }
@@ -12,7 +14,7 @@ export function statusRows(project: Project, ids: string[], assessments: Map<str
   return ids.map((id) => {
     const inst = project.plan.instances.get(id)!;
     const a = assessments.get(id)!;
-    return { node: inst.node.id, ticker: inst.ticker ?? null, state: a.state, reasons: a.reasons };
+    return { node: inst.node.id, ticker: inst.ticker ?? null, ...(inst.item ? { item: inst.item.key } : {}), state: a.state, reasons: a.reasons };
   });
 }
 
@@ -29,7 +31,7 @@ export function formatStatus(rows: StatusRow[], verbose: boolean): string {
     if (!verbose) continue;
     for (const r of mine) {
       if (r.state === 'fresh') continue;
-      lines.push(`  ${r.ticker ?? '-'}: ${r.state}: ${r.reasons.join('; ')}`);
+      lines.push(`  ${r.ticker ?? r.item ?? '-'}: ${r.state}: ${r.reasons.join('; ')}`);
     }
   }
   const notFresh = rows.filter((r) => r.state !== 'fresh').length;
