@@ -22,14 +22,12 @@ export default async function predict(ctx: TaskContext): Promise<void> {
     horizons: ctx.param<number[]>('ml.horizons'), scope: ctx.param<Settings['ml']['scope']>('ml.scope'),
     model_name: ctx.param<string>('ml.model_name'), version: ctx.param<number>('ml.version'),
   };
-  const registryPath = ctx.input('registry', undefined, 'models.json');
-  // fold files sit beside the registry (they are this task's `train` inputs)
-  const dir = registryPath.slice(0, -'models.json'.length);
+  const dir = ctx.inputs('registry').find((r) => r.path.endsWith('/'))!.path;
   const featPath = ctx.input('features', ticker);
   const window = await RowWindow.open(ctx, featPath);
   const dates = stringColumn(window.table, 'date', featPath);
   const n = dates.length;
-  const registry = JSON.parse(ctx.readText(registryPath)) as { features: string[]; models: RegistryEntry[] };
+  const registry = JSON.parse(ctx.readText(`${dir}models.json`)) as { features: string[]; models: RegistryEntry[] };
   const f = registry.features.length;
   const { X } = tickerRows(ticker, window.table, registry.features, null, featPath);
   const columns: Record<string, Float64Array> = {};

@@ -21,11 +21,28 @@ export interface RegistryEntry extends ModelMeta {
   predictLast: string;
 }
 
+/** Sidecar of a fold's model: its registry entry and its feature importances. */
+export type Sidecar = RegistryEntry & { featureImportanceGain: Record<string, number> };
+
+/**
+ * What a `train` instance writes: its model (ONNX bytes in base64, and the sidecar), or why it
+ * has none yet. The registry node turns these into the models folder.
+ */
+export interface FoldResult {
+  key: string;
+  /** Set when the data does not reach the fold's first prediction date yet. */
+  pending?: string;
+  sidecar?: Sidecar;
+  onnxBase64?: string;
+}
+
 /**
  * Node `train`, one instance per walk-forward fold of each horizon (lib/pipeline/trainFolds.ts
  * plans them): a gradient-boosted next-state model trained on the fold's rows (pooled over all
- * tickers, or the scope's ticker), exported to ONNX with a JSON sidecar holding its registry
- * entry, its out-of-sample metrics against the class-prior baseline and its feature importances.
+ * tickers, or the scope's ticker), exported to ONNX, with its registry entry, its out-of-sample
+ * metrics against the class-prior baseline and its feature importances. A fold whose first
+ * prediction date is after the data's last date is pending: trained now, its training set would
+ * lack labels that a run after more data arrives would have.
  */
 export default async function train(ctx: TaskContext): Promise<void> {
   const { value: fold } = ctx.requireItem<TrainFold>();
@@ -35,9 +52,17 @@ export default async function train(ctx: TaskContext): Promise<void> {
   const h = fold.horizon;
   const files = await Promise.all(tickers.map(async (t) => ({ t, path: ctx.input('features', t), file: await ctx.openTable(ctx.input('features', t)) })));
   const features = mlFeatureNames([...files[0].file.kinds.keys()]);
-  const parts = await Promise.all(files.map(async ({ t, path, file }) => {
+  const allDates = await Promise.all(files.map(async ({ path, file }) => stringColumn(await file.read(['date']), 'date', path)));
+  const dataEnd = allDates.reduce((m, d) => (d.length && d[d.length - 1] > m ? d[d.length - 1] : m), '');
+  if (dataEnd < fold.predictFirst) {
+    const pending = `the data ends ${dataEnd}, before the fold's first prediction date ${fold.predictFirst}: it trains once the data reaches that date`;
+    ctx.writeJson(ctx.output(), { key: fold.key, pending } satisfies FoldResult);
+    ctx.log(`pending: ${pending}`);
+    return;
+  }
+  const parts = await Promise.all(files.map(async ({ t, path, file }, k) => {
     // only the rows this fold trains on or predicts, plus h more for the last rows' labels
-    const dates = stringColumn(await file.read(['date']), 'date', path);
+    const dates = allDates[k];
     const from = fold.trainFirst === null ? 0 : lowerBound(dates, fold.trainFirst);
     const to = Math.min(dates.length, upperBound(dates, fold.predictLast) + h);
     return tickerRows(t, await file.read([...features, `target_state_h${h}`], from, to), features, h, path);
@@ -66,9 +91,9 @@ export default async function train(ctx: TaskContext): Promise<void> {
     foldMetrics: [fm], params: model.params, bestIteration: model.bestIteration, contentHash: onnxContentHash(bytes),
     file, predictFirst: fold.predictFirst, predictLast: fold.predictLast,
   };
-  ctx.writeBytes(ctx.output(undefined, '.onnx'), bytes);
   // a fold without labelled test rows yet (the newest one) has undefined metrics: null
-  ctx.writeJson(ctx.output(undefined, '.json'), finiteOrNull({ ...entry, featureImportanceGain: Object.fromEntries(features.map((name, j) => [name, model.featureImportanceGain[j]])) }));
+  const sidecar = finiteOrNull({ ...entry, featureImportanceGain: Object.fromEntries(features.map((name, j) => [name, model.featureImportanceGain[j]])) });
+  ctx.writeJson(ctx.output(), { key: fold.key, sidecar, onnxBase64: Buffer.from(bytes).toString('base64') } satisfies FoldResult);
   ctx.log(`${trainRows.length} training rows ${entry.trainWindow.first} .. ${entry.trainWindow.last}, ${testRows.length} labelled test rows`);
 }
 
