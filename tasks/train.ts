@@ -4,7 +4,7 @@ import { predictProba } from '../lib/market/ml/model.js';
 import { exportOnnx } from '../lib/market/ml/onnx.js';
 import { accuracy, logLoss, priorLogLoss } from '../lib/market/ml/metrics.js';
 import { pooledFoldRows } from '../lib/market/ml/walkForward.js';
-import { stackTickers, takeRows, type PooledRows } from '../lib/market/ml/pooled.js';
+import { stackTickers, takeRows, type PooledRows, type TickerRows } from '../lib/market/ml/pooled.js';
 import { GLOBAL_SCOPE, onnxContentHash, type ModelMeta } from '../lib/market/ml/registry.js';
 import { mlFeatureNames, tickerRows } from '../lib/pipeline/mlDataset.js';
 import { lowerBound, stringColumn } from '../lib/io/table.js';
@@ -50,23 +50,29 @@ export default async function train(ctx: TaskContext): Promise<void> {
   const validFraction = ctx.param<number>('ml.walk_forward.valid_fraction');
   const tickers = fold.scope === GLOBAL_SCOPE ? ctx.tickers : [fold.scope];
   const h = fold.horizon;
-  const files = await Promise.all(tickers.map(async (t) => ({ t, path: ctx.input('features', t), file: await ctx.openTable(ctx.input('features', t)) })));
-  const features = mlFeatureNames([...files[0].file.kinds.keys()]);
-  const allDates = await Promise.all(files.map(async ({ path, file }) => stringColumn(await file.read(['date']), 'date', path)));
-  const dataEnd = allDates.reduce((m, d) => (d.length && d[d.length - 1] > m ? d[d.length - 1] : m), '');
+  // one ticker at a time: only the rows and columns the fold needs stay in memory, not 500 files
+  const target = `target_state_h${h}`;
+  let features: string[] | undefined;
+  let dataEnd = '';
+  const parts: TickerRows[] = [];
+  for (const t of tickers) {
+    const path = ctx.input('features', t);
+    const file = await ctx.openTable(path);
+    features ??= mlFeatureNames([...file.kinds.keys()]);
+    const dates = stringColumn(await file.read(['date']), 'date', path);
+    if (dates.length > 0 && dates[dates.length - 1] > dataEnd) dataEnd = dates[dates.length - 1];
+    // the rows this fold trains on or predicts, plus h more for the last rows' labels
+    const from = fold.trainFirst === null ? 0 : lowerBound(dates, fold.trainFirst);
+    const to = Math.min(dates.length, upperBound(dates, fold.predictLast) + h);
+    parts.push(tickerRows(t, await file.read([...features, target], from, to), features, h, path));
+  }
   if (dataEnd < fold.predictFirst) {
     const pending = `the data ends ${dataEnd}, before the fold's first prediction date ${fold.predictFirst}: it trains once the data reaches that date`;
     ctx.writeJson(ctx.output(), { key: fold.key, pending } satisfies FoldResult);
     ctx.log(`pending: ${pending}`);
     return;
   }
-  const parts = await Promise.all(files.map(async ({ t, path, file }, k) => {
-    // only the rows this fold trains on or predicts, plus h more for the last rows' labels
-    const dates = allDates[k];
-    const from = fold.trainFirst === null ? 0 : lowerBound(dates, fold.trainFirst);
-    const to = Math.min(dates.length, upperBound(dates, fold.predictLast) + h);
-    return tickerRows(t, await file.read([...features, `target_state_h${h}`], from, to), features, h, path);
-  }));
+  if (!features) throw new Error(`${ctx.where}: no features input`);
   const pooled = stackTickers(parts, features.length);
   const rows = pooledFoldRows(pooled.dates, pooled.labelEndDates, { trainFirst: fold.trainFirst ?? '', trainLast: fold.trainLast, predictFirst: fold.predictFirst, predictLast: fold.predictLast });
   const trainRows = rows.train.filter((i) => pooled.y[i] >= 0);
