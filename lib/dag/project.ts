@@ -55,8 +55,7 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
     memo,
     fingerprinter: new Fingerprinter(dag.root, config, memo, dag.spec.cache_key_packages),
     state: new StateStore(stateDir),
-    // a trailing '/' marks a directory output and must survive path resolution
-    abs: (p) => resolve(workdir, p) + (p.endsWith('/') ? '/' : ''),
+    abs: absolutePaths(workdir),
   };
 }
 
@@ -70,6 +69,23 @@ export function withConfig(project: Project, config: unknown): Project {
     config,
     plan: buildPlan(project.dag, config, project.derivers),
     fingerprinter: new Fingerprinter(project.dag.root, config, project.memo, project.dag.spec.cache_key_packages),
+  };
+}
+
+/**
+ * Relative path -> absolute, memoised: a no-op run over 500 tickers resolves the same few
+ * thousand input paths once per reader (about 10,000 calls), and path.resolve showed in its profile.
+ */
+function absolutePaths(workdir: string): (p: string) => string {
+  const memo = new Map<string, string>();
+  return (p) => {
+    let out = memo.get(p);
+    if (out === undefined) {
+      // a trailing '/' marks a directory output and must survive path resolution
+      out = resolve(workdir, p) + (p.endsWith('/') ? '/' : '');
+      memo.set(p, out);
+    }
+    return out;
   };
 }
 
