@@ -81,6 +81,9 @@ describe('a node fans out over a list', () => {
     expect([read(dir, 'out/scaled/a.txt'), read(dir, 'out/scaled/b.txt')]).toEqual(['6', '15']);
     expect(read(dir, 'out/sum.txt')).toBe(String(10 + 28 + 6 + 15));
     expect(runJson(dir, ['run', 'all']).executed).toBe(0);
+    const graph = dag(dir, ['graph', '--format', 'text']).stdout;
+    expect(graph).toContain('power [per element of exponents]  <- (raw inputs)');
+    expect(graph).toContain('scaled [per element of lib/scales.mjs]');
   });
 
   test('changing one element reruns only its instance, and says which field changed', () => {
