@@ -18,8 +18,11 @@ import type { RegistryEntry } from './train.js';
  */
 export default async function predict(ctx: TaskContext): Promise<void> {
   const ticker = ctx.requireTicker();
-  const ml = ctx.param<Settings['ml']>('ml');
-  const dir = ctx.inputs('train').find((r) => r.path.endsWith('/'))!.path;
+  const ml = {
+    horizons: ctx.param<number[]>('ml.horizons'), scope: ctx.param<Settings['ml']['scope']>('ml.scope'),
+    model_name: ctx.param<string>('ml.model_name'), version: ctx.param<number>('ml.version'),
+  };
+  const dir = ctx.inputs('registry').find((r) => r.path.endsWith('/'))!.path;
   const featPath = ctx.input('features', ticker);
   const window = await RowWindow.open(ctx, featPath);
   const dates = stringColumn(window.table, 'date', featPath);

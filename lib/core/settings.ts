@@ -15,6 +15,31 @@ const lookbackList = z.array(posInt).min(1);
 // windows of moving averages and standard deviations need at least two values
 const windowList = z.array(z.number().int().min(2, 'must be a window of at least 2 rows')).min(1);
 
+/** The GBDT parameters a user may set, and their defaults. */
+const GBDT_PARAMS = {
+  num_leaves: z.number().int().min(2),
+  max_depth: z.number().int().min(1),
+  min_data_in_leaf: posInt,
+  min_sum_hessian_in_leaf: z.number().nonnegative(),
+  lambda_l2: z.number().nonnegative(),
+  learning_rate: z.number().gt(0).max(1),
+  num_rounds: posInt,
+  feature_fraction: z.number().gt(0).max(1),
+  bagging_fraction: z.number().gt(0).max(1),
+  bagging_freq: z.number().int().nonnegative(),
+  early_stopping_rounds: posInt,
+  max_bin: z.number().int().min(2).max(255),
+};
+const GBDT_DEFAULTS: { [K in keyof typeof GBDT_PARAMS]: number } = {
+  num_leaves: 15, max_depth: 6, min_data_in_leaf: 50, min_sum_hessian_in_leaf: 1e-3, lambda_l2: 1, learning_rate: 0.05,
+  num_rounds: 150, feature_fraction: 0.8, bagging_fraction: 0.8, bagging_freq: 1, early_stopping_rounds: 20, max_bin: 255,
+};
+function gbdtParamsWithDefaults() {
+  return Object.fromEntries(Object.entries(GBDT_PARAMS).map(([k, v]) => [k, v.default(GBDT_DEFAULTS[k as keyof typeof GBDT_PARAMS])])) as {
+    [K in keyof typeof GBDT_PARAMS]: z.ZodDefault<(typeof GBDT_PARAMS)[K]>;
+  };
+}
+
 const settingsSchema = z
   .strictObject({
     tickers: z.array(ticker).min(1, 'must list at least one ticker'),
@@ -86,20 +111,9 @@ const settingsSchema = z
       version: posInt.default(1),
       scope: z.enum(['ticker', 'global']).default('global'),
       seed: z.number().int().nonnegative().default(11),
-      params: z.strictObject({
-        num_leaves: z.number().int().min(2).default(15),
-        max_depth: z.number().int().min(1).default(6),
-        min_data_in_leaf: posInt.default(50),
-        min_sum_hessian_in_leaf: z.number().nonnegative().default(1e-3),
-        lambda_l2: z.number().nonnegative().default(1),
-        learning_rate: z.number().gt(0).max(1).default(0.05),
-        num_rounds: posInt.default(150),
-        feature_fraction: z.number().gt(0).max(1).default(0.8),
-        bagging_fraction: z.number().gt(0).max(1).default(0.8),
-        bagging_freq: z.number().int().nonnegative().default(1),
-        early_stopping_rounds: posInt.default(20),
-        max_bin: z.number().int().min(2).max(255).default(255),
-      }).prefault({}),
+      params: z.strictObject(gbdtParamsWithDefaults()).prefault({}),
+      /** Per-horizon overrides of `params`, keyed by horizon: only that horizon's models change. */
+      horizon_params: z.record(z.string().regex(/^[1-9][0-9]*$/, 'must be a horizon listed in ml.horizons'), z.strictObject(GBDT_PARAMS).partial()).default({}),
       walk_forward: z.strictObject({
         window: z.enum(['expanding', 'rolling']).default('expanding'),
         window_days: posInt.default(1260),
@@ -149,6 +163,11 @@ const settingsSchema = z
     for (const [key, wf] of [['regime', s.regime], ['ml.walk_forward', s.ml.walk_forward]] as const) {
       if (wf.window === 'rolling' && wf.window_days < wf.min_train) {
         ctx.addIssue({ code: 'custom', path: [...key.split('.'), 'window_days'], message: `a rolling window of ${wf.window_days} rows cannot hold min_train = ${wf.min_train} rows` });
+      }
+    }
+    for (const h of Object.keys(s.ml.horizon_params)) {
+      if (!s.ml.horizons.includes(Number(h))) {
+        ctx.addIssue({ code: 'custom', path: ['ml', 'horizon_params', h], message: `horizon ${h} is not listed in ml.horizons (${s.ml.horizons.join(', ')})` });
       }
     }
     if (!s.paths.raw.includes('{ticker}')) {

@@ -107,13 +107,13 @@ export function printRunSummary(summary: RunSummary, json: boolean): void {
   const dry = summary.instances.some((i) => i.action === 'would-run');
   if (dry) {
     for (const i of summary.instances.filter((x) => x.action === 'would-run')) {
-      process.stdout.write(`would run ${i.node}${i.ticker ? `[${i.ticker}]` : ''}: ${i.reasons.join('; ')}\n`);
+      process.stdout.write(`would run ${i.node}${i.ticker ?? i.item ? `[${i.ticker ?? i.item}]` : ''}: ${i.reasons.join('; ')}\n`);
     }
   }
   process.stdout.write(
     `${summary.target}: ${dry ? 'would run' : 'ran'} ${summary.executed}, ${summary.restored ? `restored ${summary.restored}, ` : ''}skipped ${summary.skipped} (cached), failed ${summary.failed}${blocked ? `, not run ${blocked}` : ''} in ${(summary.durationMs / 1000).toFixed(2)} s\n`,
   );
-  for (const f of failed) process.stdout.write(`  FAILED ${f.node}${f.ticker ? ` ticker ${f.ticker}` : ''}: ${f.reasons.join('; ')}\n`);
+  for (const f of failed) process.stdout.write(`  FAILED ${f.node}${f.ticker ? ` ticker ${f.ticker}` : f.item ? `[${f.item}]` : ''}: ${f.reasons.join('; ')}\n`);
 }
 
 export interface CliHooks {

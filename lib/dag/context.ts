@@ -16,6 +16,8 @@ export interface TaskSpec {
   workdir: string;
   node: string;
   ticker?: string;
+  /** The list fan-out element of this instance (`fanout:` in the DAG file). */
+  item?: { key: string; value: unknown };
   tickers: string[];
   params: Record<string, unknown>;
   paramKeys: string[];
@@ -67,7 +69,14 @@ export class TaskContext {
   }
 
   get where(): string {
-    return this.spec.ticker === undefined ? this.spec.node : `${this.spec.node}[${this.spec.ticker}]`;
+    const key = this.spec.ticker ?? this.spec.item?.key;
+    return key === undefined ? this.spec.node : `${this.spec.node}[${key}]`;
+  }
+
+  /** Element of a list fan-out instance (an error for other instances). */
+  requireItem<T = unknown>(): { key: string; value: T } {
+    if (this.spec.item === undefined) throw new Error(`${this.where}: this task must be declared with a fanout`);
+    return this.spec.item as { key: string; value: T };
   }
 
   /** Ticker of a per-ticker instance (an error for single instances). */

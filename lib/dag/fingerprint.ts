@@ -21,6 +21,8 @@ export interface InstanceParts {
   nodeKey: string;
   inputs: Record<string, string | null>;
   outputs: string[];
+  /** The list fan-out element of the instance (absent for other instances: their keys are unchanged). */
+  item?: unknown;
 }
 
 export const ENGINE_VERSION = 'dag-engine/1';
@@ -29,20 +31,28 @@ export function cacheKey(parts: InstanceParts): string {
   return sha256(canonicalJson(parts, 0));
 }
 
+/** Leaf key paths -> values under `prefix`, so a change is reported at the leaf that changed. */
+function flattenInto(out: Record<string, unknown>, prefix: string, v: unknown): void {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 0) out[prefix] = {};
+    for (const [k, sub] of entries) flattenInto(out, prefix ? `${prefix}.${k}` : k, sub);
+  } else out[prefix] = v ?? null;
+}
+
+function flattenValue(v: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  flattenInto(out, '', v);
+  return out;
+}
+
 /** Declared params as leaf key paths -> values, so a change is reported at the leaf that changed. */
 export function flattenParams(config: unknown, keys: string[], where: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const walk = (path: string, v: unknown): void => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const entries = Object.entries(v as Record<string, unknown>);
-      if (entries.length === 0) out[path] = {};
-      for (const [k, sub] of entries) walk(`${path}.${k}`, sub);
-    } else out[path] = v ?? null;
-  };
   for (const key of keys) {
     const v = getKey(config, key);
     if (v === undefined) throw new UserError(`${where}: declared param '${key}' is not in the config`);
-    walk(key, v);
+    flattenInto(out, key, v);
   }
   return out;
 }
@@ -84,7 +94,7 @@ export class Fingerprinter {
   parts(inst: Instance, resolvePath: (p: string) => string): InstanceParts {
     const inputs: Record<string, string | null> = {};
     for (const ref of inst.inputs) inputs[ref.path] = this.memo.hash(resolvePath(ref.path));
-    return { nodeKey: this.node(inst.node).key, inputs, outputs: inst.outputs };
+    return { nodeKey: this.node(inst.node).key, inputs, outputs: inst.outputs, ...(inst.item ? { item: inst.item.value } : {}) };
   }
 }
 
@@ -112,13 +122,30 @@ export function nodeReasons(old: NodeParts | undefined, cur: NodeParts): string[
 /** Why an instance is stale because of its inputs or declared outputs. */
 export function inputReasons(old: InstanceParts, cur: InstanceParts, describe: (path: string) => string): string[] {
   const reasons: string[] = [];
-  for (const p of unionKeys(old.inputs, cur.inputs)) {
+  for (const p of sameInputs(old.inputs, cur.inputs) ? [] : unionKeys(old.inputs, cur.inputs)) {
     if (!(p in cur.inputs)) reasons.push(`input removed: ${p}`);
     else if (cur.inputs[p] === null) reasons.push(`input missing: ${p}`);
     else if (old.inputs[p] !== cur.inputs[p]) reasons.push(`input changed: ${describe(p)}`);
   }
   if (old.outputs.join('\n') !== cur.outputs.join('\n')) reasons.push('outputs changed in the DAG file');
+  if ((old.item !== undefined || cur.item !== undefined) && canonicalJson(old.item ?? null, 0) !== canonicalJson(cur.item ?? null, 0)) {
+    const before = flattenValue(old.item);
+    const after = flattenValue(cur.item);
+    for (const k of unionKeys(before, after)) {
+      if (canonicalJson(before[k] ?? null, 0) !== canonicalJson(after[k] ?? null, 0)) reasons.push(`fan-out element changed: ${k || '(value)'}`);
+    }
+  }
   return reasons;
+}
+
+/** The same paths with the same hashes (the common case, checked without sorting thousands of keys). */
+function sameInputs(a: Record<string, string | null>, b: Record<string, string | null>): boolean {
+  let n = 0;
+  for (const k in b) {
+    if (a[k] !== b[k] || b[k] === null) return false;
+    n++;
+  }
+  return Object.keys(a).length === n;
 }
 
 function unionKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {

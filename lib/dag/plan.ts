@@ -4,6 +4,7 @@ import type { LoadedDag, NodeDecl } from './spec.js';
 import { UserError } from './errors.js';
 import { expandConfigKeys, fillTemplate, getKey, hasTickerPlaceholder } from './template.js';
 import { instanceId } from './instanceId.js';
+import { fanItems, type Deriver, type FanItem } from './fanout.js';
 
 export interface InputRef {
   path: string;
@@ -17,6 +18,8 @@ export interface Instance {
   id: string;
   node: NodeDecl;
   ticker?: string;
+  /** The element of a list fan-out this instance is for. */
+  item?: FanItem;
   inputs: InputRef[];
   outputs: string[];
   /** Output paths with the ticker each belongs to (for single nodes that write per-ticker files). */
@@ -44,8 +47,11 @@ export function isEnabled(node: NodeDecl, config: unknown): boolean {
   return Object.entries(node.when ?? {}).every(([k, v]) => getKey(config, k) === v);
 }
 
-/** Expand nodes x tickers into task instances, wire their dependencies, order them. */
-export function buildPlan(dag: LoadedDag, config: unknown): Plan {
+/**
+ * Expand nodes into task instances (one per ticker for per-ticker nodes, one per element for a
+ * list fan-out, else one), wire their dependencies, order them.
+ */
+export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string, Deriver> = new Map()): Plan {
   const tickers = fanoutList(dag, config);
   const enabled = dag.spec.nodes.filter((n) => isEnabled(n, config));
   const enabledIds = new Set(enabled.map((n) => n.id));
@@ -56,14 +62,17 @@ export function buildPlan(dag: LoadedDag, config: unknown): Plan {
   for (const node of enabled) {
     const where = `${dag.file}: node '${node.id}'`;
     const ids: string[] = [];
-    for (const ticker of node.per_ticker ? tickers : [undefined]) {
-      const id = instanceId(node.id, ticker);
+    const slots: { ticker?: string; item?: FanItem }[] = node.per_ticker
+      ? tickers.map((ticker) => ({ ticker }))
+      : node.fanout ? fanItems(node, config, derivers, where).map((item) => ({ item })) : [{}];
+    for (const { ticker, item } of slots) {
+      const id = instanceId(node.id, ticker ?? item?.key);
       const outputs: string[] = [];
       const outputTickers: (string | undefined)[] = [];
       for (const declared of node.outputs) {
         const tpl = expandConfigKeys(declared, config, where);
         for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? tickers : [ticker]) {
-          const path = fillTemplate(tpl, config, t, where);
+          const path = fillTemplate(tpl, config, t, where, item?.key);
           const other = producerOf.get(path);
           if (other) throw new UserError(`${where}: output '${path}' is also written by '${other}'`);
           producerOf.set(path, id);
@@ -71,7 +80,7 @@ export function buildPlan(dag: LoadedDag, config: unknown): Plan {
           outputTickers.push(t);
         }
       }
-      instances.set(id, { id, node, ticker, inputs: [], outputs, outputTickers, deps: [] });
+      instances.set(id, { id, node, ticker, ...(item ? { item } : {}), inputs: [], outputs, outputTickers, deps: [] });
       ids.push(id);
     }
     byNode.set(node.id, ids);
@@ -85,7 +94,7 @@ export function buildPlan(dag: LoadedDag, config: unknown): Plan {
       if (typeof input === 'string') {
         const tpl = expandConfigKeys(input, config, where);
         for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? tickers : [inst.ticker]) {
-          const path = fillTemplate(tpl, config, t, where);
+          const path = fillTemplate(tpl, config, t, where, inst.item?.key);
           refs.push({ path, producer: producerOf.get(path), ticker: t });
         }
         continue;

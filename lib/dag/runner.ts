@@ -11,7 +11,7 @@ import { runTask, taskModulePath } from './loadTask.js';
 import { WorkerPool } from './workerPool.js';
 import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
-import { getKey } from './template.js';
+import { pickKeys } from './template.js';
 import { ABORTED, interruptScope, interruption } from './interrupt.js';
 import { removeStagedOutputs } from './stagedOutputs.js';
 import { isReadOnlyError, readOnlyRun } from './readOnlyRun.js';
@@ -29,6 +29,8 @@ export type Action = 'ran' | 'restored' | 'skipped' | 'failed' | 'blocked' | 'wo
 export interface InstanceOutcome {
   node: string;
   ticker: string | null;
+  /** Key of the element of a list fan-out (`fanout:` in the DAG file). */
+  item?: string;
   action: Action;
   ms: number;
   reasons: string[];
@@ -345,7 +347,7 @@ async function runInProcess(modulePath: string, spec: TaskSpec): Promise<TaskRes
 }
 
 function outcomeBase(inst: Instance): Omit<InstanceOutcome, 'action' | 'reasons'> {
-  return { node: inst.node.id, ticker: inst.ticker ?? null, ms: 0 };
+  return { node: inst.node.id, ticker: inst.ticker ?? null, ...(inst.item ? { item: inst.item.key } : {}), ms: 0 };
 }
 
 function summarize(target: string, instances: InstanceOutcome[], started: number): RunSummary {
@@ -375,12 +377,12 @@ function dryRun(project: Project, opts: RunOptions, started: number): RunSummary
 }
 
 export function taskSpec(project: Project, inst: Instance, since?: string): TaskSpec {
-  const params: Record<string, unknown> = {};
-  for (const key of inst.node.params) setKey(params, key, getKey(project.config, key));
+  const params = pickKeys(project.config, inst.node.params);
   return {
     workdir: project.workdir,
     node: inst.node.id,
     ticker: inst.ticker,
+    ...(inst.item ? { item: inst.item } : {}),
     tickers: project.plan.tickers,
     params,
     paramKeys: inst.node.params,
@@ -392,13 +394,6 @@ export function taskSpec(project: Project, inst: Instance, since?: string): Task
     lookback: inst.node.lookback,
     ledger: join(project.stateDir, LEDGER_FILE),
   };
-}
-
-function setKey(obj: Record<string, unknown>, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let cur = obj;
-  for (const p of parts.slice(0, -1)) cur = (cur[p] ??= {}) as Record<string, unknown>;
-  cur[parts[parts.length - 1]] = value;
 }
 
 export function runLogPath(project: Project): string {

@@ -16,11 +16,24 @@ const inputSchema = z.union([
   }),
 ]);
 
+/**
+ * A node that fans out over a list: one instance per element. `over` names a config key holding
+ * the list; `derive` names a module whose default export computes the list from the config keys
+ * listed in `from` (and only those: it sees nothing else). An element is a string or number (its
+ * key is itself), or an object with a string `key`; the key names the instance and fills `{item}`
+ * in templates, the whole element joins the instance's cache key.
+ */
+const fanoutSchema = z.union([
+  z.strictObject({ over: z.string().min(1) }),
+  z.strictObject({ derive: z.string().min(1), from: z.array(z.string().min(1)).min(1) }),
+]);
+
 const nodeSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower-case letters, digits and _'),
   task: z.string().min(1),
   description: z.string().min(1),
   per_ticker: z.boolean().default(false),
+  fanout: fanoutSchema.optional(),
   /** Run the node only when every listed config key has the given value. */
   when: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   inputs: z.array(inputSchema).default([]),
@@ -57,6 +70,7 @@ export const dagFileSchema = z.strictObject({
 export type DagFile = z.infer<typeof dagFileSchema>;
 export type NodeDecl = z.infer<typeof nodeSchema>;
 export type InputDecl = z.infer<typeof inputSchema>;
+export type FanoutDecl = z.infer<typeof fanoutSchema>;
 
 export interface LoadedDag {
   file: string;
@@ -84,6 +98,12 @@ function validateNodes(file: string, root: string, spec: DagFile): Map<string, N
   for (const node of spec.nodes) {
     if (!existsSync(resolve(root, node.task))) {
       throw new UserError(`${file}: node '${node.id}': task module '${node.task}' not found`);
+    }
+    if (node.fanout && node.per_ticker) {
+      throw new UserError(`${file}: node '${node.id}': per_ticker and fanout cannot be combined (fan out over a derived list of pairs instead)`);
+    }
+    if (node.fanout && 'derive' in node.fanout && !existsSync(resolve(root, node.fanout.derive))) {
+      throw new UserError(`${file}: node '${node.id}': fan-out module '${node.fanout.derive}' not found`);
     }
     for (const out of node.outputs) {
       const other = outputs.get(out);

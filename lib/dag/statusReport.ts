@@ -5,6 +5,8 @@ import { withRestoreNote } from './store/predict.js';
 export interface StatusRow {
   node: string;
   ticker: string | null;
+  /** Key of a list fan-out element. */
+  item?: string;
   state: InstanceState;
   reasons: string[];
   /** A run would restore it from the local cache store instead of running it. */
@@ -16,7 +18,7 @@ export function statusRows(project: Project, ids: string[], assessments: Map<str
     const inst = project.plan.instances.get(id)!;
     const a = assessments.get(id)!;
     const inCache = restorable.has(id);
-    return { node: inst.node.id, ticker: inst.ticker ?? null, state: a.state, reasons: inCache ? withRestoreNote(a.reasons) : a.reasons, restorable: inCache };
+    return { node: inst.node.id, ticker: inst.ticker ?? null, ...(inst.item ? { item: inst.item.key } : {}), state: a.state, reasons: inCache ? withRestoreNote(a.reasons) : a.reasons, restorable: inCache };
   });
 }
 
@@ -33,7 +35,7 @@ export function formatStatus(rows: StatusRow[], verbose: boolean): string {
     if (!verbose) continue;
     for (const r of mine) {
       if (r.state === 'fresh') continue;
-      lines.push(`  ${r.ticker ?? '-'}: ${r.state}: ${r.reasons.join('; ')}`);
+      lines.push(`  ${r.ticker ?? r.item ?? '-'}: ${r.state}: ${r.reasons.join('; ')}`);
     }
   }
   const notFresh = rows.filter((r) => r.state !== 'fresh').length;

@@ -40,6 +40,8 @@ export interface DailyOptions {
 type RunPlan = (project: Project, opts: RunOptions) => Promise<RunSummary>;
 
 const TIME_INDEXED = ['features', 'signals', 'predict', 'meta'];
+/** The nodes that fit models and assemble their registry: daily mode keeps the trained models. */
+const TRAINING = ['train', 'registry'];
 
 /**
  * `dag run daily`: append the new bars and recompute only what they touch. Raw data and
@@ -91,7 +93,7 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   const select = (p: Project) => {
     const dataIds = selectInstances(p.plan, ['processed']);
     const ids = selectInstances(p.plan, p.dag.spec.targets.daily ?? ['latest'])
-      .filter((id) => !dataIds.includes(id) && !(skipTrain && p.plan.instances.get(id)!.node.id === 'train'));
+      .filter((id) => !dataIds.includes(id) && !(skipTrain && TRAINING.includes(p.plan.instances.get(id)!.node.id)));
     return { dataIds, ids };
   };
   let { dataIds, ids } = select(project);

@@ -93,7 +93,12 @@ beforeAll(async () => {
   expect(fits.length).toBeGreaterThanOrEqual(3);
   const h5 = models.filter((m) => m.horizon === 5);
   expect(h5.length).toBeGreaterThanOrEqual(4);
-  cuts.push({ why: 'first day of a regime refit', t: fits[2].fit_date });
+  // models predict from backtest.start_date on (no fold before it): take a refit after that, so
+  // that predictions dated before the cut exist and the comparison is not vacuous
+  const firstPrediction = models.reduce((m, x) => (x.predictFirst < m ? x.predictFirst : m), '9999-12-31');
+  const refit = fits.slice(2).find((f) => f.fit_date > firstPrediction);
+  if (!refit) throw new Error(`no regime refit after the first prediction date ${firstPrediction}`);
+  cuts.push({ why: 'first day of a regime refit', t: refit.fit_date });
   cuts.push({ why: 'two days after the last training row of an h=5 fold', t: calendar[at.get(h5[2].trainWindow.last)! + 2] });
   cuts.push({ why: 'first prediction day of an h=5 fold', t: h5[3].predictFirst });
   for (const { t } of cuts) expect(at.has(t)).toBe(true);

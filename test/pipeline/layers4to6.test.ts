@@ -266,7 +266,7 @@ describe('train: the models learn (out-of-sample log loss against the class prio
   });
 });
 
-describe('a deleted model file makes only train and its dependants stale', () => {
+describe('a deleted model file makes only the registry and its dependants stale', () => {
   /** Nodes downstream of `root` in pipeline.dag.yaml (read here, not through the CLI). */
   function dependants(root: string): Set<string> {
     const spec = parse(readFileSync(join(REPO, 'pipeline.dag.yaml'), 'utf8')) as { nodes: { id: string; inputs?: unknown[] }[] };
@@ -286,12 +286,12 @@ describe('a deleted model file makes only train and its dependants stale', () =>
     return out;
   }
 
-  test('status: train stale (output changed outside dag), dependants stale upstream, the rest fresh; run restores the bytes', () => {
+  test('status: the registry stale (output changed outside dag), its dependants stale upstream, every train instance fresh; run restores the bytes without retraining', () => {
     type Status = { instances: { node: string; ticker: string | null; state: string; reasons: string[] }[] };
     const key = (i: { node: string; ticker: string | null }) => `${i.node}${i.ticker ? `[${i.ticker}]` : ''}`;
     const initial = JSON.parse(dagIn(dir, ['status', '--json']).stdout) as Status;
     const built = new Set(initial.instances.filter((i) => i.state === 'fresh').map(key));
-    for (const n of ['sample', 'processed[NVDA]', 'features[SPY]', 'signals[MSFT]', 'regime', 'train', 'predict[NVDA]', 'meta[SPY]', 'positions', 'backtest', 'report']) expect(built.has(n)).toBe(true);
+    for (const n of ['sample', 'processed[NVDA]', 'features[SPY]', 'signals[MSFT]', 'regime', 'registry', 'predict[NVDA]', 'meta[SPY]', 'positions', 'backtest', 'report']) expect(built.has(n)).toBe(true);
 
     const victim = registry.models.find((m) => m.horizon === 3 && m.predictFirst > '2018')!;
     const path = join(dir, 'artifacts/models/ml', victim.file);
@@ -300,14 +300,16 @@ describe('a deleted model file makes only train and its dependants stale', () =>
 
     const st = dagIn(dir, ['status', '--json']);
     const status = JSON.parse(st.stdout) as Status;
-    const down = dependants('train');
+    const down = dependants('registry');
     for (const n of ['predict', 'meta', 'positions', 'backtest', 'report']) expect(down.has(n)).toBe(true);
-    for (const n of ['sample', 'processed', 'features', 'signals', 'regime']) expect(down.has(n)).toBe(false);
+    for (const n of ['sample', 'processed', 'features', 'signals', 'regime', 'train']) expect(down.has(n)).toBe(false);
     const nodes = new Set(status.instances.map((i) => i.node));
-    for (const n of ['sample', 'processed', 'features', 'signals', 'regime', 'train', 'predict', 'meta', 'positions', 'backtest', 'report']) expect(nodes.has(n)).toBe(true);
+    for (const n of ['sample', 'processed', 'features', 'signals', 'regime', 'train', 'registry', 'predict', 'meta', 'positions', 'backtest', 'report']) expect(nodes.has(n)).toBe(true);
+    // one train instance per (horizon, fold), all fresh
+    expect(status.instances.filter((i) => i.node === 'train' && i.state === 'fresh').length).toBe(registry.models.length);
     for (const i of status.instances.filter((x) => built.has(key(x)))) {
       const where = `${key(i)}: ${i.state} ${JSON.stringify(i.reasons)}`;
-      if (i.node === 'train') {
+      if (i.node === 'registry') {
         expect(where).toMatch(/: stale /);
         expect(i.reasons.some((r) => /^output (modified outside dag|missing)/.test(r))).toBe(true);
       } else if (down.has(i.node)) {
@@ -321,9 +323,9 @@ describe('a deleted model file makes only train and its dependants stale', () =>
     const run = dagIn(dir, ['run', 'backtest', '--json']);
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as { instances: { node: string; action: string }[] };
-    // the model directory's key is in the store: it comes back from there, not from a retrain
-    expect(summary.instances.filter((i) => i.node === 'train').map((i) => i.action)).toEqual(['restored']);
-    for (const i of summary.instances) if (!down.has(i.node) && i.node !== 'train') expect(`${i.node} ${i.action}`).not.toMatch(/ ran$/);
+    // the models folder's key is in the store: the registry comes back from there, and no fold retrains
+    expect(summary.instances.filter((i) => i.node === 'registry').map((i) => i.action)).toEqual(['restored']);
+    for (const i of summary.instances) if (!down.has(i.node) && i.node !== 'registry') expect(`${i.node} ${i.action}`).not.toMatch(/ ran$/);
     expect(Buffer.compare(readFileSync(path), before)).toBe(0);
     const after = JSON.parse(dagIn(dir, ['status', '--json']).stdout) as Status;
     expect(after.instances.filter((i) => built.has(key(i)) && i.state !== 'fresh')).toEqual([]);

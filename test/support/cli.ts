@@ -19,7 +19,7 @@ export function dagAsync(cwd: string, args: string[]) {
   return spawn(process.execPath, [DAG_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export function runJson(cwd: string, args: string[]): { executed: number; skipped: number; failed: number; instances: { node: string; ticker: string | null; action: string; reasons: string[] }[] } {
+export function runJson(cwd: string, args: string[]): { executed: number; skipped: number; failed: number; instances: { node: string; ticker: string | null; item?: string; action: string; reasons: string[] }[] } {
   const r = dag(cwd, [...args, '--json']);
   try {
     return JSON.parse(r.stdout);
@@ -29,5 +29,5 @@ export function runJson(cwd: string, args: string[]): { executed: number; skippe
 }
 
 export function ran(summary: ReturnType<typeof runJson>): string[] {
-  return summary.instances.filter((i) => i.action === 'ran').map((i) => (i.ticker ? `${i.node}[${i.ticker}]` : i.node)).sort();
+  return summary.instances.filter((i) => i.action === 'ran').map((i) => (i.ticker ?? i.item ? `${i.node}[${i.ticker ?? i.item}]` : i.node)).sort();
 }

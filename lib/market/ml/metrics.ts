@@ -50,3 +50,19 @@ export function priorLogLoss(trainY: Int32Array, testY: Int32Array, C: number): 
   for (let i = 0; i < testY.length; i++) probs.set(prior, i * C);
   return logLoss(probs, testY, C);
 }
+
+/** Per-fold out-of-sample figures (a fold without labelled test rows has rows 0, metrics NaN or null). */
+export interface FoldScore {
+  rows: number;
+  logLoss: number | null;
+  priorLogLoss: number | null;
+  accuracy: number | null;
+}
+
+/** Row-weighted means over the folds with labelled test rows. */
+export function summarizeFolds(folds: FoldScore[]): { rows: number; logLoss: number; priorLogLoss: number; accuracy: number } {
+  const used = folds.filter((x) => x.rows > 0 && Number.isFinite(x.logLoss));
+  const n = used.reduce((s, x) => s + x.rows, 0);
+  const mean = (k: 'logLoss' | 'priorLogLoss' | 'accuracy') => used.reduce((s, x) => s + (x[k] as number) * x.rows, 0) / n;
+  return { rows: n, logLoss: mean('logLoss'), priorLogLoss: mean('priorLogLoss'), accuracy: mean('accuracy') };
+}

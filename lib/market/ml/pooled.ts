@@ -32,19 +32,32 @@ export interface PooledRows {
 
 /** Stack tickers' rows by (date, ticker order). All parts must have f features. */
 export function stackTickers(parts: TickerRows[], f: number): PooledRows {
-  const order: [number, number][] = [];
-  parts.forEach((p, t) => {
+  let total = 0;
+  parts.forEach((p) => {
     const n = p.dates.length;
     if (p.X.length !== n * f) throw new Error(`ticker ${p.ticker}: X has ${p.X.length} values, expected ${n} rows x ${f} features`);
     if (p.y.length !== n || p.labelEndDates.length !== n) throw new Error(`ticker ${p.ticker}: y/labelEndDates length differs from ${n} dates`);
-    for (let i = 0; i < n; i++) {
-      if (i > 0 && p.dates[i] <= p.dates[i - 1]) throw new Error(`ticker ${p.ticker}: dates not strictly ascending at ${p.dates[i]}`);
-      order.push([t, i]);
+    for (let i = 1; i < n; i++) if (p.dates[i] <= p.dates[i - 1]) throw new Error(`ticker ${p.ticker}: dates not strictly ascending at ${p.dates[i]}`);
+    total += n;
+  });
+  // A counting sort on the index of each row's date in the sorted union of dates: the same order
+  // as a stable sort by date (equal dates keep ticker order), in O(rows) instead of
+  // O(rows log rows) string comparisons (a 500-ticker pool has 750,000 rows).
+  const calendar = [...new Set(parts.flatMap((p) => p.dates))].sort();
+  const dayOf = new Map(calendar.map((d, k) => [d, k]));
+  const start = new Int32Array(calendar.length + 1);
+  for (const p of parts) for (const d of p.dates) start[dayOf.get(d)! + 1]++;
+  for (let k = 0; k < calendar.length; k++) start[k + 1] += start[k];
+  const orderT = new Int32Array(total);
+  const orderI = new Int32Array(total);
+  parts.forEach((p, t) => {
+    for (let i = 0; i < p.dates.length; i++) {
+      const k = start[dayOf.get(p.dates[i])!]++;
+      orderT[k] = t;
+      orderI[k] = i;
     }
   });
-  // Array.prototype.sort is stable: equal dates keep ticker order.
-  order.sort((a, b) => (parts[a[0]].dates[a[1]] < parts[b[0]].dates[b[1]] ? -1 : parts[a[0]].dates[a[1]] > parts[b[0]].dates[b[1]] ? 1 : 0));
-  const n = order.length;
+  const n = total;
   const out: PooledRows = {
     n,
     f,
@@ -56,21 +69,26 @@ export function stackTickers(parts: TickerRows[], f: number): PooledRows {
     tickers: parts.map((p) => p.ticker),
     sourceRow: new Int32Array(n),
   };
-  order.forEach(([t, i], k) => {
+  for (let k = 0; k < n; k++) {
+    const t = orderT[k];
+    const i = orderI[k];
     const p = parts[t];
-    out.X.set(p.X.subarray(i * f, (i + 1) * f), k * f);
+    // a plain loop: a subarray per row would allocate 750,000 views for a 500-ticker pool
+    for (let j = 0, src = i * f, dst = k * f; j < f; j++) out.X[dst + j] = p.X[src + j];
     out.y[k] = p.y[i];
     out.dates[k] = p.dates[i];
     out.labelEndDates[k] = p.labelEndDates[i];
     out.tickerIndex[k] = t;
     out.sourceRow[k] = i;
-  });
+  }
   return out;
 }
 
 /** Gather rows (in the given order) of a row-major matrix with f columns. */
 export function takeRows(X: Float64Array, f: number, rows: Int32Array): Float64Array {
   const out = new Float64Array(rows.length * f);
-  for (let k = 0; k < rows.length; k++) out.set(X.subarray(rows[k] * f, (rows[k] + 1) * f), k * f);
+  for (let k = 0; k < rows.length; k++) {
+    for (let j = 0, src = rows[k] * f, dst = k * f; j < f; j++) out[dst + j] = X[src + j];
+  }
   return out;
 }
