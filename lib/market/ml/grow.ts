@@ -46,13 +46,19 @@ export function createWorkspace(numLeaves: number, totalBins: number, maxRows: n
 }
 
 export interface GrowInput {
-  gbins: Uint16Array;
+  /** Row-major local bins (binning.ts binMatrix), for histograms. */
+  gbins: Uint8Array;
+  /** The same bins column-major (binColumns), for partitioning: one byte per row read, in row order. */
+  cbins: Uint8Array;
   f: number;
   edges: BinEdges;
-  gh: Float64Array;
+  /** Interleaved gradient and hessian per row, float32 (gbdt.ts says why). */
+  gh: Float32Array;
   /** Row ids of the bag in rows[0, nRows); reordered in place so each leaf's rows are contiguous. */
   rows: Int32Array;
   nRows: number;
+  /** Rows of the whole training set (the bins' n). */
+  nAll: number;
   feats: Int32Array;
   nFeats: number;
   numLeaves: number;
@@ -124,16 +130,16 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
     const sp = ws.splits[bestLeaf];
     const j = sp.feature;
     const nb = edges.numBins[j];
-    const off = edges.offset[j];
     // Partition the leaf's rows: left ones stay in front (stable), right ones follow.
     const s = ws.start[bestLeaf];
     const e = ws.end[bestLeaf];
     const tmp = ws.tmp;
+    const col = inp.cbins.subarray(j * inp.nAll, (j + 1) * inp.nAll);
     let wl = s;
     let wr = 0;
     for (let k = s; k < e; k++) {
       const r = rows[k];
-      const b = gbins[r * f + j] - off;
+      const b = col[r];
       if (b === nb ? sp.defaultLeft : b <= sp.bin) rows[wl++] = r;
       else tmp[wr++] = r;
     }
@@ -189,7 +195,8 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
     ws.histOf[large] = parentHist;
     buildHistogram(ws.hists[hSmall], gbins, f, gh, rows, ws.start[small], ws.end[small], feats, nFeats);
     subtractHistogram(ws.hists[parentHist], ws.hists[hSmall]);
-    for (const l of [L, R]) {
+    for (let side = 0; side < 2; side++) {
+      const l = side === 0 ? L : R;
       if (canSplit(l)) {
         const n = ws.end[l] - ws.start[l];
         findBestSplit(ws.splits[l], ws.hists[ws.histOf[l]], edges, feats, nFeats, ws.sumG[l], ws.sumH[l], n, constraints);

@@ -17,7 +17,7 @@ export function addTrainingScores(g: GrownTree, rows: Int32Array, scores: Float6
 /** Out-of-bag rows walk the tree on their bins (bin <= threshold bin is value <= threshold). */
 export function addOutOfBagScores(
   g: GrownTree,
-  gbins: Uint16Array,
+  gbins: Uint8Array,
   f: number,
   edges: BinEdges,
   inBag: Uint8Array,
@@ -36,7 +36,7 @@ export function addOutOfBagScores(
     let node = 0;
     while (node >= 0) {
       const j = t.splitFeature[node];
-      const b = gbins[i * f + j] - edges.offset[j];
+      const b = gbins[i * f + j];
       const left = b === edges.numBins[j] ? t.defaultLeft[node] : b <= g.thresholdBin[node];
       node = left ? t.left[node] : t.right[node];
     }
