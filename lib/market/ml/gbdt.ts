@@ -49,8 +49,9 @@ export function trainGbdt(
   for (let i = 0; i < n; i++) counts[y[i]]++;
   const baseScore = Array.from(counts, (c) => Math.log(Math.max(c / n, 1e-15)));
 
-  const scores = new Float64Array(n * C);
-  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = baseScore[c];
+  // Training scores class by class (one array per class): a tree updates its class's scores
+  // for rows scattered over the whole set, so they are 8 bytes apart, not 8 * C.
+  const scores = baseScore.map((b) => new Float64Array(n).fill(b));
   const vScores = valid ? new Float64Array(valid.n * C) : null;
   if (vScores) for (let i = 0; i < valid!.n; i++) for (let c = 0; c < C; c++) vScores[i * C + c] = baseScore[c];
 
@@ -106,8 +107,8 @@ export function trainGbdt(
         rootHists[c],
       );
       trees.push(grown.tree);
-      addTrainingScores(grown, rows, scores, C, c);
-      if (bagging) addOutOfBagScores(grown, gbins, f, edges, inBag, scores, C, c);
+      addTrainingScores(grown, rows, scores[c]);
+      if (bagging) addOutOfBagScores(grown, gbins, f, edges, inBag, scores[c]);
       if (vScores) addTree(grown.tree, valid!.X, valid!.n, f, vScores, C);
     }
     if (vScores) {
@@ -152,17 +153,16 @@ function checkValid(v: ValidSet, f: number, C: number): void {
  * build no histogram), the hessian scaled by `hessFactor`.
  */
 function softmaxGradients(
-  scores: Float64Array, y: Int32Array, bag: Int32Array, bagCount: number, C: number, hessFactor: number,
+  scores: Float64Array[], y: Int32Array, bag: Int32Array, bagCount: number, C: number, hessFactor: number,
   gh: Float32Array[], prob: Float64Array,
 ): void {
   for (let k = 0; k < bagCount; k++) {
     const i = bag[k];
-    const o = i * C;
     let mx = -Infinity;
-    for (let c = 0; c < C; c++) if (scores[o + c] > mx) mx = scores[o + c];
+    for (let c = 0; c < C; c++) if (scores[c][i] > mx) mx = scores[c][i];
     let s = 0;
     for (let c = 0; c < C; c++) {
-      prob[c] = Math.exp(scores[o + c] - mx);
+      prob[c] = Math.exp(scores[c][i] - mx);
       s += prob[c];
     }
     const yi = y[i];

@@ -5,7 +5,9 @@
  * is the parent's minus it.
  */
 import type { BinEdges } from './binning.js';
+import { BIN_SLOTS } from './binning.js';
 import { buildHistogram, subtractHistogram } from './histogram.js';
+import { partitionRows, splitSides } from './partition.js';
 import type { GbdtTree } from './model.js';
 import { emptySplit, findBestSplit, type SplitConstraints, type SplitInfo } from './split.js';
 
@@ -13,6 +15,7 @@ import { emptySplit, findBestSplit, type SplitConstraints, type SplitInfo } from
 export interface GrowWorkspace {
   hists: Float64Array[];
   tmp: Int32Array;
+  goesLeft: Uint8Array;
   splits: SplitInfo[];
   start: Int32Array;
   end: Int32Array;
@@ -33,6 +36,7 @@ export function createWorkspace(numLeaves: number, totalBins: number, maxRows: n
   return {
     hists,
     tmp: new Int32Array(maxRows),
+    goesLeft: new Uint8Array(BIN_SLOTS),
     splits,
     start: new Int32Array(numLeaves),
     end: new Int32Array(numLeaves),
@@ -129,21 +133,11 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
     if (bestLeaf < 0) break;
     const sp = ws.splits[bestLeaf];
     const j = sp.feature;
-    const nb = edges.numBins[j];
     // Partition the leaf's rows: left ones stay in front (stable), right ones follow.
     const s = ws.start[bestLeaf];
     const e = ws.end[bestLeaf];
-    const tmp = ws.tmp;
-    const col = inp.cbins.subarray(j * inp.nAll, (j + 1) * inp.nAll);
-    let wl = s;
-    let wr = 0;
-    for (let k = s; k < e; k++) {
-      const r = rows[k];
-      const b = col[r];
-      if (b === nb ? sp.defaultLeft : b <= sp.bin) rows[wl++] = r;
-      else tmp[wr++] = r;
-    }
-    rows.set(tmp.subarray(0, wr), wl);
+    splitSides(ws.goesLeft, edges.numBins[j], sp.bin, sp.defaultLeft);
+    const wl = partitionRows(rows, ws.tmp, inp.cbins.subarray(j * inp.nAll, (j + 1) * inp.nAll), s, e, ws.goesLeft);
     if (wl - s !== sp.leftCount) throw new Error(`internal: split row count ${wl - s} != histogram count ${sp.leftCount}`);
 
     const node = t.splitFeature.length;

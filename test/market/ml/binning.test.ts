@@ -83,8 +83,8 @@ describe('training-time score updates', () => {
     );
     expect(grown.tree.leafValue.length).toBe(12);
     const fast = new Float64Array(n);
-    addTrainingScores(grown, rows, fast, 1, 0);
-    addOutOfBagScores(grown, gbins, f, edges, inBag, fast, 1, 0);
+    addTrainingScores(grown, rows, fast);
+    addOutOfBagScores(grown, gbins, f, edges, inBag, fast);
     const slow = new Float64Array(n);
     addTree(grown.tree, X, n, f, slow, 1);
     expect(Array.from(fast)).toEqual(Array.from(slow));
