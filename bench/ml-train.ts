@@ -7,6 +7,8 @@
  *                  with the parameters in its header
  *   --dump BASE    write the synthetic set (or the --data set) as BASE.json/.bin for bench/sklearn_compare.py
  *   --rounds N     override num_rounds
+ *   --set k=v,...  override other parameters, e.g. --set feature_fraction=0.8,bagging_fraction=0.8,bagging_freq=1
+ *                  (the pipeline's sampling, which scikit-learn 1.2 has no equivalent of)
  *   --repeat K     train K times in this process and print each time
  *
  * Prints the training time (wall, and the process's CPU time, which a loaded machine disturbs less)
@@ -47,7 +49,12 @@ const dumpPath = opt('dump');
 if (dumpPath) writeTrainSet(dumpPath, set);
 const { f, nTrain, nTest, numClass } = set.header;
 for (const k of Object.keys(set.header.params)) if (!(k in DEFAULT_GBDT_PARAMS)) throw new Error(`${dataPath}.json: params.${k} is not a GBDT parameter`);
-const params: Partial<GbdtParams> = { ...set.header.params, ...(opt('rounds') ? { num_rounds: Number(opt('rounds')) } : {}) };
+const overrides = Object.fromEntries((opt('set') ?? '').split(',').filter(Boolean).map((kv) => {
+  const [k, v] = kv.split('=');
+  if (!(k in DEFAULT_GBDT_PARAMS) || v === undefined || !Number.isFinite(Number(v))) throw new Error(`--set ${kv}: expected <GBDT parameter>=<number>`);
+  return [k, Number(v)];
+}));
+const params: Partial<GbdtParams> = { ...set.header.params, ...overrides, ...(opt('rounds') ? { num_rounds: Number(opt('rounds')) } : {}) };
 const repeat = Number(opt('repeat') ?? 1);
 for (let k = 0; k < repeat; k++) {
   const t0 = performance.now();
