@@ -13,6 +13,12 @@
  */
 export const LAST_EDGE = Number.MAX_VALUE;
 
+/**
+ * Histogram slots per feature: up to 255 value bins plus the missing bin, so a local bin fits a
+ * byte and feature j's bin b sits at slot (j << 8) | b, with no offset table in the hot loops.
+ */
+export const BIN_SLOTS = 256;
+
 /** Rows used to choose edges (LightGBM's bin_construct_sample_cnt). */
 const SAMPLE_ROWS = 200_000;
 
@@ -21,9 +27,9 @@ export interface BinEdges {
   upper: Float64Array[];
   /** Number of value bins of each feature; the missing bin of feature j is numBins[j]. */
   numBins: Int32Array;
-  /** offset[j]: index of feature j's bin 0 in a histogram spanning all features (each has numBins+1 slots). */
+  /** offset[j]: index of feature j's bin 0 in a histogram spanning all features: j * BIN_SLOTS. */
   offset: Int32Array;
-  /** Sum over features of numBins + 1. */
+  /** Histogram slots of all features: f * BIN_SLOTS. */
   totalBins: number;
 }
 
@@ -39,7 +45,6 @@ export function computeBinEdges(X: Float64Array, n: number, f: number, maxBin = 
   const numBins = new Int32Array(f);
   const offset = new Int32Array(f);
   const values = new Float64Array(sampleRows);
-  let total = 0;
   for (let j = 0; j < f; j++) {
     let m = 0;
     for (let s = 0; s < sampleRows; s++) {
@@ -49,10 +54,9 @@ export function computeBinEdges(X: Float64Array, n: number, f: number, maxBin = 
     const edges = edgesOf(values.subarray(0, m).sort(), maxBin);
     upper.push(edges);
     numBins[j] = edges.length;
-    offset[j] = total;
-    total += edges.length + 1;
+    offset[j] = j * BIN_SLOTS;
   }
-  return { upper, numBins, offset, totalBins: total };
+  return { upper, numBins, offset, totalBins: f * BIN_SLOTS };
 }
 
 /** Edges from sorted finite values: midpoints between distinct values, by quantile when too many. */
@@ -106,17 +110,24 @@ export function binOf(upper: Float64Array, v: number): number {
 }
 
 /**
- * Row-major global bin indices (offset[j] + local bin) as Uint16, so the histogram inner loop
- * is one load and no per-feature lookup.
+ * Row-major local bins (missing = numBins[j]) as bytes: a row's bins share one cache line, which
+ * suits histogram building, whose loop reads every feature of a row (docs/benchmarks.md measures
+ * the layouts). Row partitioning reads one feature of many rows: it uses binColumns.
  */
-export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges): Uint16Array {
+export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges): Uint8Array {
   if (X.length !== n * f) throw new Error(`X has ${X.length} values, expected n*f = ${n}*${f}`);
-  if (edges.totalBins > 65535) throw new Error(`too many bins in total (${edges.totalBins}) for 16-bit bin indices`);
-  const out = new Uint16Array(n * f);
+  const out = new Uint8Array(n * f);
   for (let j = 0; j < f; j++) {
     const up = edges.upper[j];
-    const off = edges.offset[j];
-    for (let i = 0; i < n; i++) out[i * f + j] = off + binOf(up, X[i * f + j]);
+    for (let i = 0; i < n; i++) out[i * f + j] = binOf(up, X[i * f + j]);
   }
+  return out;
+}
+
+/** The column-major copy of a row-major bin matrix (feature j's bins at [j * n, (j + 1) * n)). */
+export function binColumns(rowBins: Uint8Array, n: number, f: number): Uint8Array {
+  if (rowBins.length !== n * f) throw new Error(`bin matrix has ${rowBins.length} values, expected n*f = ${n}*${f}`);
+  const out = new Uint8Array(n * f);
+  for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) out[j * n + i] = rowBins[i * f + j];
   return out;
 }

@@ -5,7 +5,7 @@
  * and is exported to ONNX for inference (onnx.ts).
  */
 import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
-import { binMatrix, computeBinEdges } from './binning.js';
+import { binColumns, binMatrix, computeBinEdges } from './binning.js';
 import { buildRootHistograms } from './histogram.js';
 import { createWorkspace, growTree } from './grow.js';
 import { addOutOfBagScores, addTrainingScores } from './trainScores.js';
@@ -43,13 +43,15 @@ export function trainGbdt(
 
   const edges = computeBinEdges(X, n, f, p.max_bin);
   const gbins = binMatrix(X, n, f, edges);
+  const cbins = binColumns(gbins, n, f);
 
   const counts = new Float64Array(C);
   for (let i = 0; i < n; i++) counts[y[i]]++;
   const baseScore = Array.from(counts, (c) => Math.log(Math.max(c / n, 1e-15)));
 
-  const scores = new Float64Array(n * C);
-  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) scores[i * C + c] = baseScore[c];
+  // Training scores class by class (one array per class): a tree updates its class's scores
+  // for rows scattered over the whole set, so they are 8 bytes apart, not 8 * C.
+  const scores = baseScore.map((b) => new Float64Array(n).fill(b));
   const vScores = valid ? new Float64Array(valid.n * C) : null;
   if (vScores) for (let i = 0; i < valid!.n; i++) for (let c = 0; c < C; c++) vScores[i * C + c] = baseScore[c];
 
@@ -67,10 +69,12 @@ export function trainGbdt(
   const feats = new Int32Array(nFeats);
   const ws = createWorkspace(p.num_leaves, edges.totalBins, n);
   const rows = new Int32Array(n);
-  const gh: Float64Array[] = [];
-  for (let c = 0; c < C; c++) gh.push(new Float64Array(2 * n));
+  // Gradients and hessians in float32, as LightGBM and scikit-learn keep them: half the memory
+  // traffic of the histogram loop, and the sums stay float64. Rounding is deterministic.
+  const gh: Float32Array[] = [];
+  for (let c = 0; c < C; c++) gh.push(new Float32Array(2 * n));
   const rootHists: Float64Array[] = [];
-  if (nFeats === f) for (let c = 0; c < C; c++) rootHists.push(new Float64Array(edges.totalBins * 3));
+  for (let c = 0; c < C; c++) rootHists.push(new Float64Array(edges.totalBins * 3));
   const hessFactor = C / (C - 1); // LightGBM's multiclass hessian scaling
   const constraints = {
     minDataInLeaf: p.min_data_in_leaf,
@@ -86,41 +90,25 @@ export function trainGbdt(
   const prob = new Float64Array(C);
   for (let round = 0; round < p.num_rounds; round++) {
     if (bagging && round % p.bagging_freq === 0) bagCount = drawBag(bagRng, n, p.bagging_fraction, bag, inBag);
-    for (let i = 0; i < n; i++) {
-      let mx = -Infinity;
-      for (let c = 0; c < C; c++) if (scores[i * C + c] > mx) mx = scores[i * C + c];
-      let s = 0;
-      for (let c = 0; c < C; c++) {
-        prob[c] = Math.exp(scores[i * C + c] - mx);
-        s += prob[c];
-      }
-      for (let c = 0; c < C; c++) {
-        const pc = prob[c] / s;
-        gh[c][2 * i] = y[i] === c ? pc - 1 : pc;
-        gh[c][2 * i + 1] = hessFactor * pc * (1 - pc);
-      }
-    }
-    // All trees of a round share the bag: with every feature in use, build their roots in one pass.
-    const sharedRoots = nFeats === f;
-    if (sharedRoots) {
-      rows.set(bag.subarray(0, bagCount));
-      buildRootHistograms(rootHists, gbins, f, gh, rows, bagCount);
-    }
+    softmaxGradients(scores, y, bag, bagCount, C, hessFactor, gh, prob);
+    // All trees of a round share the bag: build their roots in one pass.
+    rows.set(bag.subarray(0, bagCount));
+    buildRootHistograms(rootHists, gbins, f, gh, rows, bagCount);
     for (let c = 0; c < C; c++) {
       drawFeatures(featRng, f, nFeats, featPool, feats);
       rows.set(bag.subarray(0, bagCount));
       const grown = growTree(
         {
-          gbins, f, edges, gh: gh[c], rows, nRows: bagCount, feats, nFeats,
+          gbins, cbins, f, edges, gh: gh[c], rows, nRows: bagCount, nAll: n, feats, nFeats,
           numLeaves: p.num_leaves, maxDepth: p.max_depth, learningRate: p.learning_rate, constraints,
         },
         ws,
         c,
-        sharedRoots ? rootHists[c] : undefined,
+        rootHists[c],
       );
       trees.push(grown.tree);
-      addTrainingScores(grown, rows, scores, C, c);
-      if (bagging) addOutOfBagScores(grown, gbins, f, edges, inBag, scores, C, c);
+      addTrainingScores(grown, rows, scores[c]);
+      if (bagging) addOutOfBagScores(grown, gbins, f, edges, inBag, scores[c]);
       if (vScores) addTree(grown.tree, valid!.X, valid!.n, f, vScores, C);
     }
     if (vScores) {
@@ -157,6 +145,33 @@ function checkValid(v: ValidSet, f: number, C: number): void {
   if (v.y.length !== v.n) throw new Error(`validation y has ${v.y.length} labels, expected ${v.n}`);
   for (let i = 0; i < v.n; i++) {
     if (v.y[i] < 0 || v.y[i] >= C) throw new Error(`validation class id ${v.y[i]} at row ${i} out of range for num_class=${C}`);
+  }
+}
+
+/**
+ * Gradient and hessian of the softmax cross entropy for the bag's rows only (out-of-bag rows
+ * build no histogram), the hessian scaled by `hessFactor`.
+ */
+function softmaxGradients(
+  scores: Float64Array[], y: Int32Array, bag: Int32Array, bagCount: number, C: number, hessFactor: number,
+  gh: Float32Array[], prob: Float64Array,
+): void {
+  for (let k = 0; k < bagCount; k++) {
+    const i = bag[k];
+    let mx = -Infinity;
+    for (let c = 0; c < C; c++) if (scores[c][i] > mx) mx = scores[c][i];
+    let s = 0;
+    for (let c = 0; c < C; c++) {
+      prob[c] = Math.exp(scores[c][i] - mx);
+      s += prob[c];
+    }
+    const yi = y[i];
+    for (let c = 0; c < C; c++) {
+      const pc = prob[c] / s;
+      const g = gh[c];
+      g[2 * i] = yi === c ? pc - 1 : pc;
+      g[2 * i + 1] = hessFactor * pc * (1 - pc);
+    }
   }
 }
 

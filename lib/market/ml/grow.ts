@@ -5,7 +5,9 @@
  * is the parent's minus it.
  */
 import type { BinEdges } from './binning.js';
+import { BIN_SLOTS } from './binning.js';
 import { buildHistogram, subtractHistogram } from './histogram.js';
+import { partitionRows, splitSides } from './partition.js';
 import type { GbdtTree } from './model.js';
 import { emptySplit, findBestSplit, type SplitConstraints, type SplitInfo } from './split.js';
 
@@ -13,6 +15,7 @@ import { emptySplit, findBestSplit, type SplitConstraints, type SplitInfo } from
 export interface GrowWorkspace {
   hists: Float64Array[];
   tmp: Int32Array;
+  goesLeft: Uint8Array;
   splits: SplitInfo[];
   start: Int32Array;
   end: Int32Array;
@@ -33,6 +36,7 @@ export function createWorkspace(numLeaves: number, totalBins: number, maxRows: n
   return {
     hists,
     tmp: new Int32Array(maxRows),
+    goesLeft: new Uint8Array(BIN_SLOTS),
     splits,
     start: new Int32Array(numLeaves),
     end: new Int32Array(numLeaves),
@@ -46,13 +50,19 @@ export function createWorkspace(numLeaves: number, totalBins: number, maxRows: n
 }
 
 export interface GrowInput {
-  gbins: Uint16Array;
+  /** Row-major local bins (binning.ts binMatrix), for histograms. */
+  gbins: Uint8Array;
+  /** The same bins column-major (binColumns), for partitioning: one byte per row read, in row order. */
+  cbins: Uint8Array;
   f: number;
   edges: BinEdges;
-  gh: Float64Array;
+  /** Interleaved gradient and hessian per row, float32 (gbdt.ts says why). */
+  gh: Float32Array;
   /** Row ids of the bag in rows[0, nRows); reordered in place so each leaf's rows are contiguous. */
   rows: Int32Array;
   nRows: number;
+  /** Rows of the whole training set (the bins' n). */
+  nAll: number;
   feats: Int32Array;
   nFeats: number;
   numLeaves: number;
@@ -123,21 +133,11 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
     if (bestLeaf < 0) break;
     const sp = ws.splits[bestLeaf];
     const j = sp.feature;
-    const nb = edges.numBins[j];
-    const off = edges.offset[j];
     // Partition the leaf's rows: left ones stay in front (stable), right ones follow.
     const s = ws.start[bestLeaf];
     const e = ws.end[bestLeaf];
-    const tmp = ws.tmp;
-    let wl = s;
-    let wr = 0;
-    for (let k = s; k < e; k++) {
-      const r = rows[k];
-      const b = gbins[r * f + j] - off;
-      if (b === nb ? sp.defaultLeft : b <= sp.bin) rows[wl++] = r;
-      else tmp[wr++] = r;
-    }
-    rows.set(tmp.subarray(0, wr), wl);
+    splitSides(ws.goesLeft, edges.numBins[j], sp.bin, sp.defaultLeft);
+    const wl = partitionRows(rows, ws.tmp, inp.cbins.subarray(j * inp.nAll, (j + 1) * inp.nAll), s, e, ws.goesLeft);
     if (wl - s !== sp.leftCount) throw new Error(`internal: split row count ${wl - s} != histogram count ${sp.leftCount}`);
 
     const node = t.splitFeature.length;
@@ -189,7 +189,8 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
     ws.histOf[large] = parentHist;
     buildHistogram(ws.hists[hSmall], gbins, f, gh, rows, ws.start[small], ws.end[small], feats, nFeats);
     subtractHistogram(ws.hists[parentHist], ws.hists[hSmall]);
-    for (const l of [L, R]) {
+    for (let side = 0; side < 2; side++) {
+      const l = side === 0 ? L : R;
       if (canSplit(l)) {
         const n = ws.end[l] - ws.start[l];
         findBestSplit(ws.splits[l], ws.hists[ws.histOf[l]], edges, feats, nFeats, ws.sumG[l], ws.sumH[l], n, constraints);

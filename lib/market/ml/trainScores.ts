@@ -5,30 +5,31 @@
 import type { BinEdges } from './binning.js';
 import type { GrownTree } from './grow.js';
 
-/** In-bag rows are grouped by leaf after growth, so their scores update without a tree walk. */
-export function addTrainingScores(g: GrownTree, rows: Int32Array, scores: Float64Array, C: number, c: number): void {
+/**
+ * In-bag rows are grouped by leaf after growth, so their scores update without a tree walk.
+ * `scores` holds the tree's class's score per row.
+ */
+export function addTrainingScores(g: GrownTree, rows: Int32Array, scores: Float64Array): void {
   const v = g.tree.leafValue;
   for (let l = 0; l < v.length; l++) {
     const w = v[l];
-    for (let k = g.leafStart[l]; k < g.leafEnd[l]; k++) scores[rows[k] * C + c] += w;
+    for (let k = g.leafStart[l]; k < g.leafEnd[l]; k++) scores[rows[k]] += w;
   }
 }
 
 /** Out-of-bag rows walk the tree on their bins (bin <= threshold bin is value <= threshold). */
 export function addOutOfBagScores(
   g: GrownTree,
-  gbins: Uint16Array,
+  gbins: Uint8Array,
   f: number,
   edges: BinEdges,
   inBag: Uint8Array,
   scores: Float64Array,
-  C: number,
-  c: number,
 ): void {
   const t = g.tree;
   const n = inBag.length;
   if (t.splitFeature.length === 0) {
-    for (let i = 0; i < n; i++) if (inBag[i] === 0) scores[i * C + c] += t.leafValue[0];
+    for (let i = 0; i < n; i++) if (inBag[i] === 0) scores[i] += t.leafValue[0];
     return;
   }
   for (let i = 0; i < n; i++) {
@@ -36,10 +37,10 @@ export function addOutOfBagScores(
     let node = 0;
     while (node >= 0) {
       const j = t.splitFeature[node];
-      const b = gbins[i * f + j] - edges.offset[j];
+      const b = gbins[i * f + j];
       const left = b === edges.numBins[j] ? t.defaultLeft[node] : b <= g.thresholdBin[node];
       node = left ? t.left[node] : t.right[node];
     }
-    scores[i * C + c] += t.leafValue[~node];
+    scores[i] += t.leafValue[~node];
   }
 }

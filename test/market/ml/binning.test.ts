@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { createRng } from '../../../lib/core/rng.js';
-import { binMatrix, binOf, computeBinEdges, LAST_EDGE } from '../../../lib/market/ml/binning.js';
+import { binColumns, binMatrix, binOf, computeBinEdges, LAST_EDGE } from '../../../lib/market/ml/binning.js';
 import { createWorkspace, growTree } from '../../../lib/market/ml/grow.js';
 import { buildHistogram, buildRootHistograms } from '../../../lib/market/ml/histogram.js';
 import { addTree } from '../../../lib/market/ml/model.js';
@@ -46,11 +46,13 @@ describe('bin edges', () => {
     expect(mismatches).toEqual([]);
   });
 
-  test('binMatrix stores offset + local bin, row-major', () => {
+  test('binMatrix stores local bins row-major (missing = the number of value bins), binColumns the same column-major', () => {
     const X = Float64Array.from([1, 10, 2, NaN, 1, 30]);
     const e = computeBinEdges(X, 3, 2, 255);
-    expect(Array.from(e.offset)).toEqual([0, 3]); // feature 0: 2 value bins + missing
-    expect(Array.from(binMatrix(X, 3, 2, e))).toEqual([0, 3 + 0, 1, 3 + 2, 0, 3 + 1]);
+    expect(Array.from(e.numBins)).toEqual([2, 2]); // feature 0: values 1, 2; feature 1: 10, 30
+    expect(Array.from(e.offset)).toEqual([0, 256]); // histogram slots: 256 per feature
+    expect(Array.from(binMatrix(X, 3, 2, e))).toEqual([0, 0, 1, 2, 0, 1]);
+    expect(Array.from(binColumns(binMatrix(X, 3, 2, e), 3, 2))).toEqual([0, 1, 0, 0, 2, 1]);
   });
 });
 
@@ -60,7 +62,7 @@ describe('training-time score updates', () => {
     const n = 3000;
     const f = 4;
     const X = Float64Array.from({ length: n * f }, () => (rng.next() < 0.1 ? NaN : rng.normal()));
-    const gh = new Float64Array(2 * n);
+    const gh = new Float32Array(2 * n);
     for (let i = 0; i < n; i++) {
       gh[2 * i] = Math.sin(X[i * f] || 0.3) + 0.5 * (X[i * f + 1] > 0 ? 1 : -1) + 0.1 * rng.normal();
       gh[2 * i + 1] = 0.2 + rng.next();
@@ -73,7 +75,7 @@ describe('training-time score updates', () => {
     const feats = Int32Array.from([0, 1, 2, 3]);
     const grown = growTree(
       {
-        gbins, f, edges, gh, rows, nRows: rows.length, feats, nFeats: f, numLeaves: 12, maxDepth: -1, learningRate: 0.5,
+        gbins, cbins: binColumns(gbins, n, f), f, edges, gh, rows, nRows: rows.length, nAll: n, feats, nFeats: f, numLeaves: 12, maxDepth: -1, learningRate: 0.5,
         constraints: { minDataInLeaf: 20, minSumHessianInLeaf: 1e-3, lambdaL2: 1, minGainToSplit: 0 },
       },
       createWorkspace(12, edges.totalBins, n),
@@ -81,8 +83,8 @@ describe('training-time score updates', () => {
     );
     expect(grown.tree.leafValue.length).toBe(12);
     const fast = new Float64Array(n);
-    addTrainingScores(grown, rows, fast, 1, 0);
-    addOutOfBagScores(grown, gbins, f, edges, inBag, fast, 1, 0);
+    addTrainingScores(grown, rows, fast);
+    addOutOfBagScores(grown, gbins, f, edges, inBag, fast);
     const slow = new Float64Array(n);
     addTree(grown.tree, X, n, f, slow, 1);
     expect(Array.from(fast)).toEqual(Array.from(slow));
@@ -100,7 +102,7 @@ describe('histograms', () => {
     const rows = Int32Array.from({ length: 300 }, (_, k) => k * 1 + (k % 2) * 100).sort();
     const all = Int32Array.from([0, 1, 2]);
     for (let C = 1; C <= 5; C++) {
-      const ghs = Array.from({ length: C }, () => Float64Array.from({ length: 2 * n }, () => rng.normal()));
+      const ghs = Array.from({ length: C }, () => Float32Array.from({ length: 2 * n }, () => rng.normal()));
       const shared = ghs.map(() => new Float64Array(edges.totalBins * 3));
       buildRootHistograms(shared, gbins, f, ghs, rows, rows.length);
       for (let c = 0; c < C; c++) {

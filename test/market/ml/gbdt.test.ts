@@ -60,10 +60,11 @@ describe('split finding matches a brute-force search', () => {
     const model = trainGbdt(X, y, n, f, { num_rounds: 1, num_leaves: 2, learning_rate: 1, min_data_in_leaf: 1, min_sum_hessian_in_leaf: 0 });
     const tree = model.trees[2]; // class 2's tree
 
-    // Gradients of softmax cross entropy at the prior, hessian with LightGBM's C/(C-1) factor.
+    // Gradients of softmax cross entropy at the prior, hessian with LightGBM's C/(C-1) factor,
+    // both rounded to float32 as the trainer stores them (sums stay float64).
     const prior = [0, 1, 2].map((c) => y.filter((v) => v === c).length / n);
-    const g = Array.from(y, (v) => prior[2] - (v === 2 ? 1 : 0));
-    const h = Array.from(y, () => 1.5 * prior[2] * (1 - prior[2]));
+    const g = Array.from(y, (v) => Math.fround(prior[2] - (v === 2 ? 1 : 0)));
+    const h = Array.from(y, () => Math.fround(1.5 * prior[2] * (1 - prior[2])));
     const sum = (a: number[], rows: number[]) => rows.reduce((s, r) => s + a[r], 0);
     const score = (rows: number[]) => sum(g, rows) ** 2 / sum(h, rows);
     const all = [...Array(n).keys()];
