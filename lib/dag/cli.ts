@@ -174,7 +174,8 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             cache: runCache,
           });
         }
-        if (runCache && !opts.dryRun) writeLastRun(project.stateDir, `dag ${process.argv.slice(2).join(' ')}`, runCache.stats);
+        // a run that looked nothing up (a no-op run) keeps the last run's figures, and writes nothing
+        if (runCache && !opts.dryRun && (runCache.stats.lookups > 0 || runCache.stats.stored > 0)) writeLastRun(project.stateDir, `dag ${process.argv.slice(2).join(' ')}`, runCache.stats);
         const stopped = interruption() !== undefined;
         if (opts.updateLock && summary.failed === 0 && !opts.dryRun && !stopped) {
           const ids = selectInstances(project.plan, targetNodes(project, target));
