@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { positiveInt } from './cliArgs.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { openProject, targetNodes, type Project } from './project.js';
@@ -17,6 +18,9 @@ import { auditLookahead, formatAudit } from './audit.js';
 import { openRunCache } from './store/open.js';
 import { writeLastRun } from './store/lastRun.js';
 import { registerCacheCommands } from './store/commands.js';
+import { openExecutor } from './executor/open.js';
+import { registerWorkerCommand } from './worker/commands.js';
+import { connectedWorkers, formatWorkers } from './worker/listing.js';
 
 /** Exit codes: 0 success, 1 a task failed (or a check found differences), 2 bad usage/config/DAG, 3 another run holds the lock. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3 } as const;
@@ -44,11 +48,6 @@ async function open(opts: CommonOpts): Promise<Project> {
   return openProject({ dagFile: findDagFile(opts.dag), configFile: opts.config, workdir: opts.workdir });
 }
 
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -108,13 +107,19 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--no-cache', 'neither restore from nor write to any cache store in this run')
     .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
     .option('--require-remote', 'a remote store that fails is an error (exit 1), not a warning')
+    .addOption(new Option('--executor <kind>', 'where instances run: local worker threads, or `dag worker` processes through Redis (default: executor.kind in the settings, else local)').choices(['local', 'bullmq']))
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
       const project = await open(opts);
       const logger = createLogger({ runLog: opts.dryRun ? undefined : runLogPath(project), verbose: Boolean(opts.verbose) });
       const runCache = await openRunCache(project, { noCache: opts.cache === false, remoteWrite: Boolean(opts.remoteWrite), requireRemote: Boolean(opts.requireRemote) }, logger);
       let summary: RunSummary;
+      let executor: Awaited<ReturnType<typeof openExecutor>>;
       try {
+        // a custom target (daily) schedules its own runs, on the local executor
+        executor = opts.dryRun || hooks.customTargets?.[target] ? undefined : await openExecutor(project, opts.executor as string | undefined, runCache, logger);
+        // workers do the work: the coordinator keeps every ready instance in flight
+        const concurrency = (opts.concurrency as number | undefined) ?? (executor ? 1024 : undefined);
         const custom = hooks.customTargets?.[target];
         if (custom) summary = await custom(project, { ...opts, logger, runCache, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
         else {
@@ -125,11 +130,12 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             force: Boolean(opts.force),
             dryRun: Boolean(opts.dryRun),
             keepGoing: Boolean(opts.keepGoing),
-            concurrency: opts.concurrency as number | undefined,
+            concurrency,
             logger,
             progress: !opts.json,
             command: `dag ${process.argv.slice(2).join(' ')}`,
             cache: runCache,
+            executor,
           });
         }
         if (runCache && !opts.dryRun) writeLastRun(project.stateDir, `dag ${process.argv.slice(2).join(' ')}`, runCache.stats);
@@ -143,6 +149,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         }
         if (!opts.dryRun) logger.info(`run summary ${JSON.stringify({ executed: summary.executed, restored: summary.restored, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs })}`);
       } finally {
+        await executor?.close();
         runCache?.close();
         await closeLogger(logger);
       }
@@ -156,8 +163,14 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--verbose', 'list every instance that is not fresh with its reasons')
     .option('--json', 'print {"instances": [{node, ticker, state, reasons, restorable}]} on stdout')
     .option('--no-cache', 'do not look into the local cache store')
-    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; cache?: boolean }) => {
+    .option('--workers', 'list the `dag worker` processes connected to the executor\'s Redis (commit, load, jobs done) instead')
+    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; cache?: boolean; workers?: boolean }) => {
       const project = await open(opts);
+      if (opts.workers) {
+        const rows = await connectedWorkers(project);
+        process.stdout.write((opts.json ? JSON.stringify({ workers: rows }) : formatWorkers(rows)) + '\n');
+        return;
+      }
       const nodes = target ? targetNodes(project, target) : [...project.plan.instances.values()].map((i) => i.node.id);
       const ids = selectInstances(project.plan, [...new Set(nodes)], opts.ticker);
       const assessments = assessAll(project, ids);
@@ -210,6 +223,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     });
 
   registerCacheCommands(program, { open: (opts) => open(opts), addCommon });
+  registerWorkerCommand(program, { open: (opts) => open(opts), addCommon });
   hooks.extend?.(program);
   return program;
 }

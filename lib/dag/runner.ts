@@ -6,9 +6,11 @@ import type { Project } from './project.js';
 import type { Instance } from './plan.js';
 import { assess, assessAll } from './assess.js';
 import { cacheKey } from './fingerprint.js';
-import { TaskContext, type TaskSpec } from './context.js';
-import { runTask, taskModulePath } from './loadTask.js';
+import type { TaskSpec } from './context.js';
+import { taskModulePath } from './loadTask.js';
 import { WorkerPool } from './workerPool.js';
+import type { Executor } from './executor/executor.js';
+import { LocalExecutor } from './executor/local.js';
 import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
 import { getKey } from './template.js';
@@ -28,6 +30,8 @@ export interface InstanceOutcome {
   /** Cache key of a restored instance (and where it came from). */
   key?: string;
   from?: 'local' | 'remote';
+  /** The `dag worker` that ran it (bullmq executor). */
+  worker?: string;
 }
 
 export interface RunSummary {
@@ -61,6 +65,8 @@ export interface RunOptions {
   lockHeld?: boolean;
   /** A worker pool the caller shares across several runs (and closes itself). */
   pool?: WorkerPool;
+  /** Where instances run (default: a local executor over `pool` or a pool of its own). */
+  executor?: Executor;
   /** The stores to restore from and keep results in (none: the run neither reads nor writes one). */
   cache?: RunCache;
   /** Restore what the stores have and run nothing (`dag cache pull`). */
@@ -76,7 +82,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   if (opts.dryRun) return dryRun(project, opts, started);
   const release = opts.lockHeld ? () => undefined : acquireRunLock(project.stateDir, opts.command);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
-  const pool = opts.pool ?? new WorkerPool(concurrency);
+  const executor = opts.executor ?? new LocalExecutor(opts.pool ?? new WorkerPool(concurrency), !opts.pool);
   const outcomes = new Map<string, InstanceOutcome>();
   const { logger } = opts;
   const progress = createProgress(opts.ids.length, opts.progress ?? true);
@@ -153,16 +159,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
-      let result: { ok: boolean; error?: string; logs: string[]; report?: Record<string, unknown> };
-      if (inst.node.in_process) {
-        const ctx = new TaskContext(spec);
-        try {
-          await runTask(modulePath, ctx);
-          result = { ok: true, logs: ctx.logs, report: ctx.reported };
-        } catch (err) {
-          result = { ok: false, logs: ctx.logs, error: (err as Error).message };
-        }
-      } else result = await pool.run(modulePath, spec);
+      const result = await executor.run({ inst, spec, modulePath, key, parts: a.parts, nodeParts: project.fingerprinter.node(inst.node).parts });
       const ms = Math.round(performance.now() - t0);
       for (const line of result.logs) logger.info(`  ${id}: ${line}`);
       if (result.ok) {
@@ -172,7 +169,8 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           outputs[out] = project.memo.hash(project.abs(out))!;
         }
         recordOk(project, inst, a, key, outputs, ms);
-        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', instance: id, ms, cache: 'miss', reasons });
+        const on = result.worker ? { worker: result.worker } : {};
+        logger.info(`ran ${id} (${ms} ms)${result.worker ? ` on ${result.worker}` : ''}`, { event: 'end', instance: id, ms, cache: 'miss', reasons, ...on });
         try {
           await opts.cache?.save({ id, outputs: inst.outputs, abs: project.abs, memo: project.memo }, { key, instance: id, outputs, ms, ...(result.report ? { report: result.report } : {}) });
         } catch (err) {
@@ -181,19 +179,19 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           fail(id, inst, a, key, ms, `outputs made but not uploaded: ${err.message}`, false);
           return;
         }
-        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
-      } else fail(id, inst, a, key, ms, result.error ?? 'failed');
+        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...on, ...(result.report ? { report: result.report } : {}) });
+      } else fail(id, inst, a, key, ms, result.error ?? 'failed', true, result.worker);
     });
   };
 
-  const fail = (id: string, inst: Instance, a: ReturnType<typeof assess>, key: string, ms: number, error: string, record = true) => {
+  const fail = (id: string, inst: Instance, a: ReturnType<typeof assess>, key: string, ms: number, error: string, record = true, worker?: string) => {
     if (record) project.state.record(id, { status: 'failed', key, parts: a.parts, outputs: {}, ms, error }, project.fingerprinter.node(inst.node).parts);
-    logger.error(`failed ${id}: ${error}`, { event: 'fail', instance: id, ms, error });
+    logger.error(`failed ${id}${worker ? ` on ${worker}` : ''}: ${error}`, { event: 'fail', instance: id, ms, error, ...(worker ? { worker } : {}) });
     if (!opts.keepGoing) {
       stopping = true;
       queue.clear();
     }
-    finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [error] });
+    finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [error], ...(worker ? { worker } : {}) });
   };
 
   try {
@@ -203,7 +201,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     await queue.onIdle();
   } finally {
     progress.stop();
-    if (!opts.pool) await pool.close();
+    if (!opts.executor) await executor.close();
     project.memo.save();
     project.state.compact();
     release();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Project } from './project.js';
 import { openProject } from './project.js';
+import { nestedWorkdir } from './nestedWorkdir.js';
 
 export interface Sandbox {
   project: Project;
@@ -24,10 +25,8 @@ export async function makeSandbox(project: Project, ids: string[], opts: { confi
       if (!ref.producer || !selected.has(ref.producer)) sources.add(ref.path);
     }
   }
-  const depth = Math.max(0, ...[...sources].map((p) => (p.match(/^(\.\.\/)+/)?.[0].length ?? 0) / 3));
   const base = mkdtempSync(join(tmpdir(), 'dag-sandbox-'));
-  const workdir = join(base, ...Array.from({ length: depth }, (_, i) => `up${i}`), 'work');
-  mkdirSync(workdir, { recursive: true });
+  const workdir = nestedWorkdir(base, sources);
   for (const p of [...sources].sort()) {
     if (isAbsolute(p)) continue;
     const from = project.abs(p);
