@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DAG_BIN } from './cli.js';
@@ -7,6 +7,8 @@ import { DAG_BIN } from './cli.js';
 /** A `dag worker` child process and what it has logged so far. */
 export interface WorkerProcess {
   name: string;
+  /** Its checkout (and work folder). */
+  cwd: string;
   child: ChildProcess;
   log: () => string;
   /** Resolves once it logged a line matching `re`. */
@@ -51,6 +53,7 @@ export async function startWorker(cwd: string, name: string, args: string[] = []
   await waitFor(new RegExp(`dag worker ${name}: queue`));
   return {
     name,
+    cwd,
     child,
     log: () => out,
     waitFor,
@@ -80,4 +83,20 @@ export function workersInRunLog(stateDir: string): Map<string, string> {
     if (e.event === 'end' && e.instance && e.worker) out.set(e.instance, e.worker);
   }
   return out;
+}
+
+/** Resolves once `test` is true (checked every 50 ms), or fails after `timeoutMs`. */
+export async function until(what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whether a worker is running a job whose scratch folder holds this input (it is running that instance now). */
+export function holdsInput(w: WorkerProcess, input: string): boolean {
+  const scratch = join(w.cwd, 'artifacts/.dag/worker-scratch', w.name);
+  if (!existsSync(scratch)) return false;
+  return readdirSync(scratch).some((job) => existsSync(join(scratch, job, 'work', input)));
 }

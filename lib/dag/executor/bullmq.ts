@@ -186,7 +186,8 @@ export class BullmqExecutor implements Executor {
       await this.removePending();
       await retireRun(this.client, this.run_).catch(() => undefined);
     }
-    const quit = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+    // a Redis that is gone must not hold the process: each close gets a second
+    const quit = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
     await quit(this.events.close());
     await quit(this.queue.close());
     this.client.disconnect();

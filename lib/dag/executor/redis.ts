@@ -44,14 +44,19 @@ export function redisOptions(url: string): RedisTarget {
 export async function connectChecked(url: string, timeoutMs: number): Promise<Redis> {
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectTimeout: timeoutMs, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(200 * n, 1000) });
   client.on('error', () => undefined); // reported through the failed commands instead
+  let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       client.connect().then(() => client.ping()),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
     ]);
   } catch (err) {
     client.disconnect();
     throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message || String(err)}`);
+  } finally {
+    clearTimeout(timer);
   }
   return client;
 }

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker } from 'bullmq';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type winston from 'winston';
@@ -44,7 +44,9 @@ export async function serveWorker(project: Project, opts: ServeOptions): Promise
   const code = checkoutCode(project);
   const queue = queueName(code.fingerprint);
   const name = opts.name ?? `${hostname()}-${process.pid}`;
-  const scratch = join(project.stateDir, 'worker-scratch');
+  // scratch folders a killed worker of this name left behind go first
+  const scratch = join(project.stateDir, 'worker-scratch', name);
+  rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   const pool = new WorkerPool(opts.concurrency);
   const env: WorkerEnv = { name, project, pool, local: new FileStore(cacheCfg.localDir), remote, scratch, signingKey: cacheCfg.signingKey };
