@@ -3,7 +3,7 @@
  * processes, each worker in its own copy of the project (nothing shared on disk but the
  * file:// remote store), against a real redis-server started for these tests.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -23,15 +23,16 @@ if (!HAVE_REDIS) console.warn('skipping the bullmq executor tests: redis-server 
 let redis: RedisServer;
 const dirs: string[] = [];
 let workers: WorkerProcess[] = [];
-beforeAll(async () => {
+// a Redis of its own per test: queues and finished jobs of one test never meet another's
+beforeEach(async () => {
   if (HAVE_REDIS) redis = await startRedis();
 });
 afterEach(async () => {
   await Promise.all(workers.map((w) => w.stop()));
   workers = [];
-});
-afterAll(async () => {
   await redis?.stop();
+});
+afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -147,4 +148,122 @@ d('a worker killed mid-task', () => {
     expect(outputs(dir)).toEqual(await localTwin(raw));
     expect(storeIsWhole(remote)).toBe(5);
   }, 90_000);
+});
+
+d('a worker on other code', () => {
+  test('it refuses the run\'s jobs naming the edited task file, and the run completes on the matching worker', async () => {
+    // slow enough for the other worker's heartbeat (every 2 s) to see the run
+    const { dir } = toy({ A: 'sleep:1500', B: 'sleep:1500', C: 'sleep:1500' });
+    const good = await worker(dir, 'good');
+    const otherCheckout = copyCheckout(dir);
+    dirs.push(otherCheckout);
+    appendFileSync(join(otherCheckout, 'tasks/total.mjs'), '// edited on another branch\n');
+    const other = await startWorker(otherCheckout, 'other');
+    workers.push(other);
+    const r = await dagAsync(dir, ['run', 'all', '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.instances.map((i) => i.worker)).toEqual(s.instances.map(() => 'good'));
+    await other.waitFor(/refusing the jobs of run \S+ \(coordinator [^)]+\): code differs: tasks\/total\.mjs differs/);
+    expect(other.log()).not.toMatch(/^ran /m);
+    expect(r.stderr).toMatch(/worker other does not run this checkout's code and gets none of its jobs: code differs: tasks\/total\.mjs differs/);
+    expect(good.log()).toMatch(/ran total/);
+  }, 60_000);
+
+  test('with no matching worker, the run fails after executor.worker_wait_seconds naming the difference', async () => {
+    const { dir } = toy({ A: '1' }, { worker_wait_seconds: 2 });
+    const otherCheckout = copyCheckout(dir);
+    dirs.push(otherCheckout);
+    appendFileSync(join(otherCheckout, 'tasks/helper.mjs'), '// edited\n');
+    workers.push(await startWorker(otherCheckout, 'other'));
+    const r = await dagAsync(dir, ['run', 'all']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAILED double ticker A: no dag worker runs this checkout's code \(queue dag-[0-9a-f]{16}\) after 2 s; connected workers differ: other \(tasks\/helper\.mjs differs\)/);
+  }, 60_000);
+});
+
+d('two coordinators on the same target, Redis and store', () => {
+  test('each instance runs once, and both end with the same outputs', async () => {
+    const raw = { A: 'sleep:300', B: 'sleep:300', C: '4', D: 'sleep:300' };
+    const { dir } = toy(raw);
+    const second = copyCheckout(dir);
+    dirs.push(second);
+    await worker(dir, 'w1');
+    await worker(dir, 'w2');
+    const [r1, r2] = await Promise.all([dagAsync(dir, ['run', 'all', '--json']), dagAsync(second, ['run', 'all', '--json'])]);
+    expect([r1.code, r2.code, r1.stderr, r2.stderr]).toEqual([0, 0, expect.anything(), expect.anything()]);
+    const ranOnWorkers = workers.flatMap((w) => w.log().match(/^(ran|reused) \S+/gm) ?? []).sort();
+    expect(ranOnWorkers).toEqual(['ran bench', 'ran double[A]', 'ran double[B]', 'ran double[C]', 'ran double[D]', 'ran total']);
+    expect(outputs(second)).toEqual(outputs(dir));
+    expect(outputs(dir)).toEqual(await localTwin(raw));
+  }, 90_000);
+});
+
+d('Redis down or lost', () => {
+  test('Redis unreachable at start: exit 2 with a message naming the URL, and nothing run', async () => {
+    const { dir } = toy({ A: '1' });
+    const dead = `redis://127.0.0.1:${redis.port + 1}/0`;
+    const r = await dagAsync(dir, ['run', 'all'], { DAG_REDIS_URL: dead });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`dag: cannot reach Redis at ${dead.replace(/[./]/g, '\\$&')}: `));
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  }, 30_000);
+
+  test('Redis killed mid-run: the run fails saying so; with Redis back, the rerun restores what reached the store and runs the rest', async () => {
+    const own = await startRedis();
+    try {
+      const raw = { A: '1', B: 'sleep:1500', C: 'sleep:1500', D: 'sleep:1500' };
+      const { dir } = makeDistributedToy(raw, own.url);
+      dirs.push(dir);
+      const checkout = copyCheckout(dir);
+      dirs.push(checkout);
+      const w = await startWorker(checkout, 'w1');
+      workers.push(w);
+      const run = dagAsync(dir, ['run', 'all', '--json']);
+      await w.waitFor(/ran double\[B\]/);
+      own.kill();
+      const r = await run;
+      expect(r.code).toBe(1);
+      const s = JSON.parse(r.stdout) as Summary;
+      expect(s.instances.find((i) => i.action === 'failed')!.reasons[0]).toMatch(new RegExp(`lost the connection to Redis at redis://127\\.0\\.0\\.1:${own.port}/0 .*a rerun restores what reached file://`));
+      const done = s.instances.filter((i) => i.action === 'ran').map(id);
+      expect(done).toContain('double[A]');
+      await w.stop();
+      const back = await startRedis(own.port);
+      try {
+        workers.push(await startWorker(checkout, 'w2'));
+        const again = await dagAsync(dir, ['run', 'all', '--json']);
+        expect(again.code).toBe(0);
+        const s2 = JSON.parse(again.stdout) as Summary;
+        // what finished before is fresh or comes from the store, not run again
+        for (const i of s2.instances.filter((x) => done.includes(id(x)))) expect(i.action).toBe('skipped');
+        expect(s2.instances.filter((i) => i.action === 'ran').map(id)).not.toContain('double[B]');
+        expect(outputs(dir)).toEqual(await localTwin(raw));
+      } finally {
+        await back.stop();
+      }
+    } finally {
+      await own.stop();
+    }
+  }, 90_000);
+});
+
+d('Ctrl-C of the coordinator', () => {
+  test('its queued jobs are removed from the queue', async () => {
+    const raw = { A: 'sleep:3000', B: '1', C: '2', D: '3' };
+    const { dir } = toy(raw);
+    const w = await worker(dir, 'w1');
+    const child = spawn(process.execPath, [DAG_BIN, 'run', 'all'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b) => (err += b));
+    await until('w1 to run double[A]', () => holdsInput(w, 'raw/A.txt'));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toMatch(/interrupted: removing \d+ queued job\(s\)/);
+    await w.waitFor(/ran double\[A\]/);
+    // the three queued jobs were removed: the worker ran nothing else
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(w.log().match(/^ran /gm)).toHaveLength(1);
+  }, 60_000);
 });

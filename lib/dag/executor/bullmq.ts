@@ -94,23 +94,39 @@ export class BullmqExecutor implements Executor {
     } catch (err) {
       return { ok: false, logs: [], error: `could not upload the inputs of ${inst.id} to ${this.remote.url}: ${(err as Error).message}` };
     }
+    for (let attempt = 0; ; attempt++) {
+      const queued = await this.enqueue(id, inst.id, data);
+      if ('error' in queued) return { ok: false, logs: [], error: queued.error };
+      const outcome = await queued.done;
+      if (!outcome.ok) return { ok: false, logs: [], error: outcome.error, ...(outcome.worker ? { worker: outcome.worker } : {}) };
+      const { worker, logs, report } = outcome.result;
+      const restored = await this.cache.restore({ id: inst.id, outputs: inst.outputs, abs: this.project.abs, memo: this.project.memo }, key);
+      if (restored) return { ok: true, logs, worker, ...(report ? { report } : {}) };
+      // a job found finished when queued made its outputs for a store this run cannot read (or
+      // they were collected since): it is made again, once
+      if (queued.finishedBefore && attempt === 0) {
+        await this.queue.remove(id).catch(() => undefined);
+        continue;
+      }
+      return { ok: false, logs, worker, error: `worker ${worker} ran ${inst.id}, but its outputs (key ${key}) could not be restored from ${this.remote.url}` };
+    }
+  }
+
+  /** Queue a job (or join the one with its id) and a promise of its end. */
+  private async enqueue(id: string, name: string, data: JobData): Promise<{ done: Promise<Parameters<Pending['settle']>[0]>; finishedBefore: boolean } | { error: string }> {
+    // listen before adding: the job may end before add() returns
     const done = new Promise<Parameters<Pending['settle']>[0]>((settle) => this.pending.set(id, { id, settle }));
     try {
       // a job with this id already queued, running or done (another coordinator, an earlier run) is that job, not a new one
-      const job = await this.queue.add(inst.id, data, { jobId: id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: true });
+      const job = await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: true });
       const state = await job.getState();
       if (state === 'completed') this.settleCompleted(id, (await Job.fromId(this.queue, id))?.returnvalue);
       else if (state === 'failed') this.settleFailed(id, (await Job.fromId(this.queue, id))?.failedReason ?? 'failed');
+      return { done, finishedBefore: state === 'completed' };
     } catch (err) {
       this.pending.delete(id);
-      return { ok: false, logs: [], error: `could not queue ${inst.id} on Redis ${redactUrl(this.cfg.redis)}: ${(err as Error).message}` };
+      return { error: `could not queue ${name} on Redis ${redactUrl(this.cfg.redis)}: ${(err as Error).message}` };
     }
-    const outcome = await done;
-    if (!outcome.ok) return { ok: false, logs: [], error: outcome.error, ...(outcome.worker ? { worker: outcome.worker } : {}) };
-    const { worker, logs, report } = outcome.result;
-    const restored = await this.cache.restore({ id: inst.id, outputs: inst.outputs, abs: this.project.abs, memo: this.project.memo }, key);
-    if (!restored) return { ok: false, logs, worker, error: `worker ${worker} ran ${inst.id}, but its outputs (key ${key}) could not be restored from ${this.remote.url}` };
-    return { ok: true, logs, worker, ...(report ? { report } : {}) };
   }
 
   private settleCompleted(id: string, raw: unknown): void {
