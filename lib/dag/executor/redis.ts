@@ -43,7 +43,9 @@ export function redisOptions(url: string): RedisTarget {
  */
 export async function connectChecked(url: string, timeoutMs: number): Promise<Redis> {
   const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectTimeout: timeoutMs, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(200 * n, 1000) });
-  client.on('error', () => undefined); // reported through the failed commands instead
+  // ioredis reports why a connection failed (ECONNREFUSED, a TLS error) as an event, not as the rejection
+  let lastError: string | undefined;
+  client.on('error', (err: Error) => (lastError = err.message));
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -54,7 +56,7 @@ export async function connectChecked(url: string, timeoutMs: number): Promise<Re
     ]);
   } catch (err) {
     client.disconnect();
-    throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message || String(err)}`);
+    throw new UserError(`cannot reach Redis at ${redactUrl(url)}: ${lastError ?? ((err as Error).message || String(err))}`);
   } finally {
     clearTimeout(timer);
   }
