@@ -1,7 +1,10 @@
 /**
  * Issue 2 benchmark: a toy DAG of 10 per-ticker nodes x 500 tickers. Times (wall, process
  * start included) a full run, a no-op run (everything cached) and a --dry-run plan.
- * Usage: npm run build && node dist/bench/noop.js [tickers] [nodes]
+ * Usage: npm run build && node dist/bench/noop.js [tickers] [nodes] [repeats]
+ * The dag binary is `dist/bin/dag.js` under the current folder, so the same bench can time
+ * another build (another checkout's folder as the current folder). Prints every repeat, then
+ * the minimum and median (the minimum is the figure least disturbed by other load).
  */
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 
 const tickers = Number(process.argv[2] ?? 500);
 const nodes = Number(process.argv[3] ?? 10);
+const repeats = Number(process.argv[4] ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'dag-bench-'));
 mkdirSync(join(dir, 'tasks'));
 mkdirSync(join(dir, 'raw'));
@@ -45,8 +49,17 @@ const time = (args: string[]) => {
 };
 const full = time(['run', `n${nodes - 1}`]);
 console.log(`full run, ${tickers * nodes} instances: ${full.s.toFixed(2)} s  (${full.out})`);
-for (let i = 0; i < 3; i++) {
+const noops: number[] = [];
+const dries: number[] = [];
+for (let i = 0; i < repeats; i++) {
   const noop = time(['run', `n${nodes - 1}`]);
   const dry = time(['run', `n${nodes - 1}`, '--dry-run']);
+  noops.push(noop.s);
+  dries.push(dry.s);
   console.log(`no-op run: ${noop.s.toFixed(2)} s   dry-run: ${dry.s.toFixed(2)} s`);
 }
+const stats = (xs: number[]) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return `min ${sorted[0].toFixed(2)} s, median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)} s`;
+};
+console.log(`no-op: ${stats(noops)}; dry-run: ${stats(dries)}`);

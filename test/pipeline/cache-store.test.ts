@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dagIn, deepMerge, makeWorkdir, readSettings, REPO, SMALL, writeSettings } from '../support/pipeline.js';
 import { restored, treeBytes } from '../support/cacheStore.js';
+import { differingFiles } from '../support/artifacts.js';
 import { dagInAsync, startS3, S3_ENV, type S3Server } from '../support/s3.js';
 import { readLock } from '../../lib/dag/lock.js';
 import { listFiles } from '../../lib/dag/hashMemo.js';
@@ -102,5 +103,31 @@ describe('a second clone restores the backtest instead of computing it', () => {
       // hashed here from the files themselves, not taken from dag's records
       for (const [path, hash] of Object.entries(locked.outputs)) expect([path, hashOf(join(c, path) + (path.endsWith('/') ? '/' : ''))]).toEqual([path, hash]);
     }
+  });
+});
+
+describe('daily runs and the store', () => {
+  test('a clone that restores a daily run from a shared store executes nothing and equals a full run on the longer market', () => {
+    const shared = mkdtempSync(join(tmpdir(), 'dag-daily-cache-'));
+    dirs.push(shared);
+    const withStore = deepMerge(SMALL, { cache: { dir: shared } });
+    const x = workdir(withStore);
+    runJson(x, ['run', 'backtest']);
+    const xDaily = runJson(x, ['run', 'daily', '--extend', '1']);
+    // x's features ran incrementally: what the store keeps for their keys came from incremental runs
+    expect(xDaily.instances.some((i) => i.node === 'features' && i.action === 'ran' && i.reasons.some((r) => r.startsWith('incremental from')))).toBe(true);
+
+    const y = workdir(withStore);
+    expect(runJson(y, ['run', 'backtest']).executed).toBe(0);
+    const yDaily = runJson(y, ['run', 'daily', '--extend', '1']);
+    expect(yDaily.executed).toBe(0);
+    expect(yDaily.restored).toBeGreaterThan(0);
+
+    const full = workdir(deepMerge(SMALL, { data: { sample: { extra_days: 1 } } }));
+    runJson(full, ['run', 'backtest']);
+    // daily mode never retrains, so the models' fold metrics differ from a full run's (test/pipeline/daily.test.ts)
+    const notTrainOutputs = (p: string) => p.startsWith('artifacts/models/ml/') || p.startsWith('artifacts/models/ml_metrics/');
+    expect(differingFiles(y, full, notTrainOutputs)).toEqual([]);
+    expect(differingFiles(y, x)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { createProgress } from '../progress.js';
 import { acquireRunLock } from '../runLock.js';
 import { UserError } from '../errors.js';
 import { resolveCacheConfig } from './settings.js';
-import { RunCache } from './runCache.js';
+import { RemoteRequiredError, RunCache } from './runCache.js';
 import { ingestOutputs } from './ingest.js';
 import { readLastRun } from './lastRun.js';
 import { applyGc, listStore, parseSize, planGc } from './gc.js';
@@ -74,7 +74,9 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
           }
           // results made before the store existed (or with --no-cache) enter it now
           if (!store.local.hasManifestSync(rec.key)) ingestOutputs(store.local, { key: rec.key, instance: id, outputs: rec.outputs, ms: rec.ms }, project.abs, project.memo, store.cfg.signingKey);
-          const pushed = await store.upload(id, rec.key, true);
+          const pushed = await store.upload(id, rec.key, true).catch((err: unknown) => {
+            throw err instanceof RemoteRequiredError ? new UserError(err.message, 1) : err;
+          });
           if (!pushed) throw new UserError(`could not push ${id} (key ${rec.key}): see the warning above`, 1);
           result.entries++;
           result.blobs += pushed.blobs;

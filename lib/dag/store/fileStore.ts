@@ -96,18 +96,28 @@ export class FileStore implements Store {
    * Take a just-written artifact into the store by hard link (no copy; the artifact and the
    * blob become one read-only inode), or by copy across file systems. The caller knows its hash.
    */
-  adoptFile(hash: string, src: string): void {
+  adoptFile(hash: string, src: string, retry = true): void {
     const path = this.blobPath(hash);
-    if (existsSync(path)) return;
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = tempPathFor(path);
+    // link(2) publishes a complete file under its final name at once (the artifact is already
+    // whole), so no temp name is needed; EEXIST means another writer adopted the same content
     try {
-      linkSync(src, tmp);
-    } catch {
+      linkSync(src, path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      if (code === 'ENOENT' && retry) {
+        // the shard folder is new (or the source is gone, and the retry says so)
+        mkdirSync(dirname(path), { recursive: true });
+        return this.adoptFile(hash, src, false);
+      }
+      // another file system (EXDEV) or no hard links here: a copy, renamed into place
+      const tmp = tempPathFor(path);
       copyFileSync(src, tmp);
+      chmodSync(tmp, READ_ONLY);
+      renameSync(tmp, path);
+      return;
     }
-    chmodSync(tmp, READ_ONLY);
-    renameSync(tmp, path);
+    chmodSync(path, READ_ONLY);
   }
 
   removeBlob(hash: string): void {

@@ -17,13 +17,14 @@ const lastRunSchema = z.object({
   bytesRestored: z.number(),
   bytesDownloaded: z.number(),
   bytesUploaded: z.number(),
+  storeMs: z.number().default(0),
 });
 
 export type LastRun = z.infer<typeof lastRunSchema>;
 
 /** What the last run of this checkout did with the stores (for the hit rate in `dag cache status`). */
 export function writeLastRun(stateDir: string, command: string, stats: CacheStats): void {
-  writeFileAtomic(join(stateDir, FILE), JSON.stringify({ command, ...stats }) + '\n', false);
+  writeFileAtomic(join(stateDir, FILE), JSON.stringify({ command, ...stats, storeMs: Math.round(stats.storeMs) }) + '\n', false);
 }
 
 export function readLastRun(stateDir: string): LastRun | null {

@@ -19,6 +19,8 @@ export interface CacheStats {
   bytesRestored: number;
   bytesDownloaded: number;
   bytesUploaded: number;
+  /** Main-thread time spent keeping outputs in the local store (not uploading), ms. */
+  storeMs: number;
 }
 
 /** A remote failure while --require-remote is on: the instance that needed the remote fails. */
@@ -40,7 +42,7 @@ export interface CacheTarget {
  */
 export class RunCache {
   readonly local: FileStore;
-  readonly stats: CacheStats = { lookups: 0, localHits: 0, remoteHits: 0, rejected: 0, stored: 0, uploaded: 0, bytesRestored: 0, bytesDownloaded: 0, bytesUploaded: 0 };
+  readonly stats: CacheStats = { lookups: 0, localHits: 0, remoteHits: 0, rejected: 0, stored: 0, uploaded: 0, bytesRestored: 0, bytesDownloaded: 0, bytesUploaded: 0, storeMs: 0 };
   /** Why the remote was abandoned in this run, if it was. */
   remoteDown?: string;
 
@@ -91,9 +93,11 @@ export class RunCache {
 
   /** Keep a successful instance's outputs; upload them when remote writing is on. */
   async save(t: CacheTarget, entry: IngestInput): Promise<void> {
+    const t0 = performance.now();
     try {
       ingestOutputs(this.local, entry, t.abs, t.memo, this.cfg.signingKey);
       this.stats.stored++;
+      this.stats.storeMs += performance.now() - t0;
     } catch (err) {
       // the store is a cache: failing to fill it costs a recompute later, not this run
       this.logger.warn(`cache: could not store ${t.id} (key ${entry.key}) in ${this.local.dir}: ${(err as Error).message}`);
