@@ -14,6 +14,10 @@
  *    keeping them all in flight to a worker of concurrency 2 (throughput); the local executor on
  *    the same DAG with --concurrency 1 is the baseline the overhead is measured against.
  * Every run's outputs are checked against the local run's.
+ *
+ * Each process starts in a session of its own (setsid): Linux shares CPU between sessions
+ * (autogroups) before threads, so on a shared machine two workers in one session get no more
+ * CPU than one. A session each is what separate machines would give them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,7 +115,7 @@ async function freePort(): Promise<number> {
 
 async function redisServer(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore', detached: true });
   for (let i = 0; i < 200; i++) {
     if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') return { url: `redis://127.0.0.1:${port}/0`, child };
     await new Promise((r) => setTimeout(r, 50));
@@ -120,7 +124,7 @@ async function redisServer(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 function worker(dir: string, name: string, concurrency: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [DAG_BIN, 'worker', '--name', name, '--concurrency', String(concurrency)], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [DAG_BIN, 'worker', '--name', name, '--concurrency', String(concurrency)], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   return new Promise((res, rej) => {
     let err = '';
     child.stderr!.on('data', (d) => {
@@ -133,7 +137,7 @@ function worker(dir: string, name: string, concurrency: number): Promise<ChildPr
 
 function run(dir: string, extra: string[]): Promise<{ ms: number; executed: number }> {
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [DAG_BIN, 'run', 'all', '--json', ...extra], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DAG_BIN, 'run', 'all', '--json', ...extra], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

@@ -228,6 +228,8 @@ d('Redis down or lost', () => {
       expect(s.instances.find((i) => i.action === 'failed')!.reasons[0]).toMatch(new RegExp(`lost the connection to Redis at redis://127\\.0\\.0\\.1:${own.port}/0 .*a rerun restores what reached file://`));
       const done = s.instances.filter((i) => i.action === 'ran').map(id);
       expect(done).toContain('double[A]');
+      // its Redis is gone: no graceful stop to wait for
+      w.child.kill('SIGKILL');
       await w.stop();
       const back = await startRedis(own.port);
       try {

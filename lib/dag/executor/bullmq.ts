@@ -17,6 +17,8 @@ import { announceRun, HEARTBEAT_MS, listWorkers, refusals, retireRun } from './r
 
 interface Pending {
   id: string;
+  name: string;
+  data: JobData;
   settle: (r: { ok: true; result: JobResult } | { ok: false; error: string; worker?: string }) => void;
 }
 
@@ -29,14 +31,17 @@ interface Pending {
  */
 export class BullmqExecutor implements Executor {
   readonly kind = 'bullmq';
-  readonly run_ = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly runId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly pending = new Map<string, Pending>();
+  /** Jobs this run queued that have not ended: what Ctrl-C or a failed run takes off the queue. */
+  private readonly queued = new Set<string>();
   private readonly knownBlobs = new Set<string>();
   private readonly reportedRefusals = new Set<string>();
   private timer?: NodeJS.Timeout;
   private lastRedisOk = Date.now();
   private lastMatchingWorker = Date.now();
   private failedAll?: string;
+  private closing = false;
   private readonly onSignal = () => void this.interrupt();
 
   private constructor(
@@ -68,6 +73,7 @@ export class BullmqExecutor implements Executor {
     const ex = new BullmqExecutor(project, { ...cfg, redis: cfg.redis }, cache, remote, client, queue, events, code, logger);
     events.on('completed', ({ jobId: id, returnvalue }) => ex.settleCompleted(id, returnvalue));
     events.on('failed', ({ jobId: id, failedReason }) => ex.settleFailed(id, failedReason));
+    events.on('removed', ({ jobId: id }) => ex.requeue(id));
     await ex.heartbeat();
     ex.timer = setInterval(() => void ex.heartbeat(), Math.min(HEARTBEAT_MS, cfg.redis_timeout_seconds * 500));
     process.once('SIGINT', ex.onSignal);
@@ -88,7 +94,7 @@ export class BullmqExecutor implements Executor {
       await uploadFiles(this.remote, files, this.project.abs, this.knownBlobs);
       const { workdir: _local, ...portable } = spec;
       data = {
-        version: 1, run: this.run_, instance: inst.id, key, task: inst.node.task, inProcess: inst.node.in_process,
+        version: 1, run: this.runId, instance: inst.id, key, task: inst.node.task, inProcess: inst.node.in_process,
         spec: portable, nodeParts: req.nodeParts, inputs: req.parts.inputs, outputs: req.parts.outputs, files,
       };
     } catch (err) {
@@ -115,10 +121,10 @@ export class BullmqExecutor implements Executor {
   /** Queue a job (or join the one with its id) and a promise of its end. */
   private async enqueue(id: string, name: string, data: JobData): Promise<{ done: Promise<Parameters<Pending['settle']>[0]>; finishedBefore: boolean } | { error: string }> {
     // listen before adding: the job may end before add() returns
-    const done = new Promise<Parameters<Pending['settle']>[0]>((settle) => this.pending.set(id, { id, settle }));
+    const done = new Promise<Parameters<Pending['settle']>[0]>((settle) => this.pending.set(id, { id, name, data, settle }));
     try {
       // a job with this id already queued, running or done (another coordinator, an earlier run) is that job, not a new one
-      const job = await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: true });
+      const job = await this.add(name, data, id);
       const state = await job.getState();
       if (state === 'completed') this.settleCompleted(id, (await Job.fromId(this.queue, id))?.returnvalue);
       else if (state === 'failed') this.settleFailed(id, (await Job.fromId(this.queue, id))?.failedReason ?? 'failed');
@@ -129,7 +135,24 @@ export class BullmqExecutor implements Executor {
     }
   }
 
+  private async add(name: string, data: JobData, id: string): Promise<Job> {
+    const job = await this.queue.add(name, data, { jobId: id, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: true });
+    this.queued.add(id);
+    return job;
+  }
+
+  /** A job this run waits for was removed by someone else (another coordinator's Ctrl-C): queue it again. */
+  private requeue(id: string): void {
+    const p = this.pending.get(id);
+    if (!p || this.closing) return;
+    this.add(p.name, p.data, id).catch((err: Error) => {
+      this.pending.delete(id);
+      p.settle({ ok: false, error: `could not queue ${p.name} again on Redis ${redactUrl(this.cfg.redis)}: ${err.message}` });
+    });
+  }
+
   private settleCompleted(id: string, raw: unknown): void {
+    this.queued.delete(id);
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -138,6 +161,7 @@ export class BullmqExecutor implements Executor {
   }
 
   private settleFailed(id: string, reason: string): void {
+    this.queued.delete(id);
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
@@ -160,9 +184,9 @@ export class BullmqExecutor implements Executor {
 
   private async heartbeat(): Promise<void> {
     try {
-      await announceRun(this.client, { run: this.run_, host: hostname(), pid: process.pid, started: new Date().toISOString(), ...this.code });
+      await announceRun(this.client, { run: this.runId, host: hostname(), pid: process.pid, started: new Date().toISOString(), ...this.code });
       const workers = await listWorkers(this.client);
-      for (const [worker, why] of Object.entries(await refusals(this.client, this.run_))) {
+      for (const [worker, why] of Object.entries(await refusals(this.client, this.runId))) {
         if (this.reportedRefusals.has(worker)) continue;
         this.reportedRefusals.add(worker);
         this.logger.warn(`worker ${worker} does not run this checkout's code and gets none of its jobs: ${why}`, { event: 'refused', worker });
@@ -182,30 +206,34 @@ export class BullmqExecutor implements Executor {
 
   /** Ctrl-C: take this run's jobs that no worker has started off the queue, then exit 130. */
   private async interrupt(): Promise<void> {
-    this.logger.warn(`interrupted: removing ${this.pending.size} queued job(s) from ${this.queue.name}`);
+    this.closing = true;
+    this.logger.warn(`interrupted: removing ${this.queued.size} queued job(s) from ${this.queue.name}`);
     await this.removePending();
     process.exit(130);
   }
 
   private async removePending(): Promise<void> {
-    for (const id of this.pending.keys()) {
+    for (const id of this.queued) {
       // a job a worker holds is locked and stays: its outputs still land in the store
       await this.queue.remove(id).catch(() => undefined);
     }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.timer);
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
-    if (!this.failedAll) {
-      await this.removePending();
-      await retireRun(this.client, this.run_).catch(() => undefined);
-    }
-    // a Redis that is gone must not hold the process: each close gets a second
+    // a Redis that is gone must not hold the process: each step gets a second
     const quit = (p: Promise<unknown>) => Promise.race([p.catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+    // jobs left by a failed run (a failure without --keep-going, no worker for this code) leave the queue with it
+    await quit(this.removePending());
+    await quit(retireRun(this.client, this.runId));
     await quit(this.events.close());
     await quit(this.queue.close());
+    // a close that did not finish (Redis gone) leaves connections that reconnect forever and keep the process alive
+    await quit(this.events.disconnect());
+    await quit(this.queue.disconnect());
     this.client.disconnect();
     this.remote.close();
   }
