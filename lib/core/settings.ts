@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readYamlFile, validateWith } from '../dag/yamlFile.js';
 import { cacheSettingsSchema } from '../dag/store/settings.js';
+import { executorSettingsSchema } from '../dag/executor/settings.js';
 
 // Date.parse accepts 2025-02-30 (rolls over to March), so check the round trip
 const isRealDate = (d: string) => {
@@ -135,6 +136,7 @@ const settingsSchema = z
     }),
     /** Where results are kept and shared (read by the engine, never by a task; see lib/dag/store/settings.ts). */
     cache: cacheSettingsSchema.optional(),
+    executor: executorSettingsSchema.optional(),
     paths: z.strictObject({
       data_root: z.string().min(1).default('data'),
       raw: z.string().min(1).default('{data_root}/raw/{ticker}_raw.csv'),

@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { positiveInt } from './cliArgs.js';
 import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +27,9 @@ import { formatRehash, rehashResult } from './rehash.js';
 import { openRunCache } from './store/open.js';
 import { writeLastRun } from './store/lastRun.js';
 import { registerCacheCommands } from './store/commands.js';
+import { openExecutor } from './executor/open.js';
+import { registerWorkerCommand } from './worker/commands.js';
+import { connectedWorkers, formatWorkers } from './worker/listing.js';
 
 /**
  * Exit codes: 0 success, 1 a task failed (or a check found differences, or a file could not be
@@ -82,11 +86,6 @@ function checkTargetOptions(target: string, opts: Record<string, unknown>, custo
   }
 }
 
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -147,6 +146,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--no-cache', 'neither restore from nor write to any cache store in this run')
     .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
     .option('--require-remote', 'a remote store that fails is an error (exit 1), not a warning')
+    .addOption(new Option('--executor <kind>', 'where instances run: local worker threads, or `dag worker` processes through Redis (default: executor.kind in the settings, else local)').choices(['local', 'bullmq']))
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
       checkTargetOptions(target, opts, Object.keys(hooks.customTargets ?? {}));
@@ -155,7 +155,12 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       const runCache = await openRunCache(project, { noCache: opts.cache === false, remoteWrite: Boolean(opts.remoteWrite), requireRemote: Boolean(opts.requireRemote) }, logger);
       let summary: RunSummary;
       let failed = false;
+      let executor: Awaited<ReturnType<typeof openExecutor>>;
       try {
+        // a custom target (daily) schedules its own runs, on the local executor
+        executor = opts.dryRun || hooks.customTargets?.[target] ? undefined : await openExecutor(project, opts.executor as string | undefined, runCache, logger);
+        // workers do the work: the coordinator keeps every ready instance in flight
+        const concurrency = (opts.concurrency as number | undefined) ?? (executor ? 1024 : undefined);
         const custom = hooks.customTargets?.[target];
         if (custom) summary = await custom(project, { ...opts, logger, runCache, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
         else {
@@ -166,12 +171,13 @@ export function buildProgram(hooks: CliHooks = {}): Command {
             force: Boolean(opts.force),
             dryRun: Boolean(opts.dryRun),
             keepGoing: Boolean(opts.keepGoing),
-            concurrency: opts.concurrency as number | undefined,
+            concurrency,
             logger,
             progress: !opts.json,
             command: `dag ${process.argv.slice(2).join(' ')}`,
             overwrite: Boolean(opts.overwrite),
             cache: runCache,
+            executor,
           });
         }
         // a run that looked nothing up (a no-op run) keeps the last run's figures, and writes nothing
@@ -192,6 +198,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         failed = true;
         throw err;
       } finally {
+        await executor?.close();
         runCache?.close();
         // a run log that could not be written fails a run that went well (no space left, ...);
         // after a failure, the run's own error is the one to report
@@ -212,8 +219,14 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--json', 'print {"instances": [{node, ticker, state, reasons, restorable}]} on stdout')
     .option('--rehash', 're-read every output and compare it with the recorded hash (bit rot, restored backups); exit 1 on a difference')
     .option('--no-cache', 'do not look into the local cache store')
-    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; rehash?: boolean; cache?: boolean }) => {
+    .option('--workers', 'list the `dag worker` processes connected to the executor\'s Redis (commit, load, jobs done) instead')
+    .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; rehash?: boolean; cache?: boolean; workers?: boolean }) => {
       const project = await open(opts);
+      if (opts.workers) {
+        const rows = await connectedWorkers(project);
+        process.stdout.write((opts.json ? JSON.stringify({ workers: rows }) : formatWorkers(rows)) + '\n');
+        return;
+      }
       if (opts.rehash) project.memo.rehashAll();
       const ids = selectChecked(project, target, opts.ticker);
       const assessments = assessAll(project, ids);
@@ -306,6 +319,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
   addUiCommand(addCommon(program.command('ui')), (o) => ({ dagFile: findDagFile(o.dag as string | undefined), configFile: o.config as string | undefined, workdir: o.workdir as string | undefined }));
 
   registerCacheCommands(program, { open: (opts) => open(opts), addCommon });
+  registerWorkerCommand(program, { open: (opts) => open(opts), addCommon });
   hooks.extend?.(program);
   return program;
 }

@@ -76,11 +76,9 @@ export class Fingerprinter {
   node(node: NodeDecl): { key: string; parts: NodeParts } {
     let entry = this.perNode.get(node.id);
     if (!entry) {
-      const code: Record<string, string> = {};
-      for (const file of this.codeGraph.closure(node.task)) code[file] = this.memo.hash(resolve(this.root, file)) ?? 'missing';
       const parts: NodeParts = {
         decl: sha256(canonicalJson(node, 0)),
-        code,
+        code: this.code(node.task),
         params: flattenParams(this.config, node.params, `node '${node.id}'`),
         engine: this.engine,
       };
@@ -88,6 +86,13 @@ export class Fingerprinter {
       this.perNode.set(node.id, entry);
     }
     return entry;
+  }
+
+  /** Content hashes of a task module and the project files it imports, transitively. */
+  code(task: string): Record<string, string> {
+    const code: Record<string, string> = {};
+    for (const file of this.codeGraph.closure(task)) code[file] = this.memo.hash(resolve(this.root, file)) ?? 'missing';
+    return code;
   }
 
   /** Key parts of an instance, hashing its inputs as they are on disk now (null = absent). */

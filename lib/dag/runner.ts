@@ -6,9 +6,11 @@ import type { Project } from './project.js';
 import type { Instance } from './plan.js';
 import { assess, assessAll, type Assessment } from './assess.js';
 import { cacheKey } from './fingerprint.js';
-import { TaskContext, type TaskSpec } from './context.js';
-import { runTask, taskModulePath } from './loadTask.js';
+import type { TaskSpec } from './context.js';
+import { taskModulePath } from './loadTask.js';
 import { WorkerPool } from './workerPool.js';
+import type { Executor } from './executor/executor.js';
+import { LocalExecutor } from './executor/local.js';
 import { acquireRunLock } from './runLock.js';
 import { createProgress } from './progress.js';
 import { pickKeys } from './template.js';
@@ -39,6 +41,8 @@ export interface InstanceOutcome {
   /** Cache key of a restored instance (and where it came from). */
   key?: string;
   from?: 'local' | 'remote';
+  /** The `dag worker` that ran it (bullmq executor). */
+  worker?: string;
 }
 
 export interface RunSummary {
@@ -76,6 +80,8 @@ export interface RunOptions {
   overwrite?: boolean;
   /** Why the state folder cannot be written (the caller holding the lock found out): see readOnlyRun. */
   readOnly?: unknown;
+  /** Where instances run (default: a local executor over `pool` or a pool of its own). */
+  executor?: Executor;
   /** The stores to restore from and keep results in (none: the run neither reads nor writes one). */
   cache?: RunCache;
   /** Restore what the stores have and run nothing (`dag cache pull`). */
@@ -110,7 +116,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   }
   for (const path of removeLitter(litterDirs(project, killedBefore))) opts.logger.debug(`removed ${path} (left by a killed run)`);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
-  const pool = opts.pool ?? new WorkerPool(concurrency);
+  const executor = opts.executor ?? new LocalExecutor(opts.pool ?? new WorkerPool(concurrency), !opts.pool);
   const outcomes = new Map<string, InstanceOutcome>();
   const { logger } = opts;
   const progress = createProgress(opts.ids.length, opts.progress ?? true);
@@ -154,7 +160,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     }
   };
   // a signal: schedule nothing more, then give up (terminate) what still runs after a grace period
-  const signals = interruptScope(stop, () => pool.close());
+  const signals = interruptScope(stop, () => (executor instanceof LocalExecutor ? executor.pool.close() : executor.close()));
 
   const finish = (id: string, outcome: InstanceOutcome) => {
     outcomes.set(id, outcome);
@@ -233,7 +239,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
-      const result = await Promise.race([inst.node.in_process ? runInProcess(modulePath, spec) : pool.run(modulePath, spec), signals.aborted]);
+      const result = await Promise.race([executor.run({ inst, spec, modulePath, key, parts: a.parts, nodeParts: project.fingerprinter.node(inst.node).parts }), signals.aborted]);
       if (result === ABORTED) {
         // nothing recorded: its previous record and outputs stay as they were
         removeStagedOutputs(inst.outputs.map((o) => project.abs(o)));
@@ -242,7 +248,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         return;
       }
       const ms = Math.round(performance.now() - t0);
-      const worker = inst.node.in_process ? 'main' : result.lane;
+      const worker = result.worker ?? (inst.node.in_process ? 'main' : result.lane);
       for (const line of result.logs) logger.info(`  ${id}: ${line}`);
       if (result.ok) {
         const outputs: Record<string, string> = {};
@@ -252,7 +258,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         }
         // the outputs are in place (and in the ledger); unrecorded, the next run redoes this instance
         if (!recordOk(inst, a, key, outputs, ms)) return;
-        logger.info(`ran ${id} (${ms} ms)`, { event: 'end', action: 'ran', instance: id, ms, worker, cache: 'miss', reasons });
+        logger.info(`ran ${id} (${ms} ms)${result.worker ? ` on ${result.worker}` : ''}`, { event: 'end', action: 'ran', instance: id, ms, worker, cache: 'miss', reasons });
         try {
           await opts.cache?.save({ id, outputs: inst.outputs, abs: project.abs, memo: project.memo }, { key, instance: id, outputs, ms, ...(result.report ? { report: result.report } : {}) });
         } catch (err) {
@@ -261,7 +267,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           fail(id, inst, a, key, ms, `outputs made but not uploaded: ${err.message}`, false);
           return;
         }
-        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.report ? { report: result.report } : {}) });
+        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.worker ? { worker: result.worker } : {}), ...(result.report ? { report: result.report } : {}) });
       } else if (result.errorName === 'WriteError') {
         // disk full (or an I/O error) while writing: the task's staged files are gone, nothing is
         // recorded, and the run stops, since the next task would hit the same wall
@@ -286,9 +292,10 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
 
   const fail = (id: string, inst: Instance, a: Assessment, key: string, ms: number, error: string, recordIt = true, worker?: number | string, stack?: string) => {
     if (recordIt) record(id, { status: 'failed', key, parts: a.parts, outputs: {}, ms, error }, inst);
-    logger.error(`failed ${id}: ${error}`, { event: 'fail', action: 'failed', instance: id, ms, ...(worker !== undefined ? { worker } : {}), error, ...(stack ? { stack } : {}) });
+    const remote = typeof worker === 'string' && worker !== 'main' ? worker : undefined;
+    logger.error(`failed ${id}${remote ? ` on ${remote}` : ''}: ${error}`, { event: 'fail', action: 'failed', instance: id, ms, ...(worker !== undefined ? { worker } : {}), error, ...(stack ? { stack } : {}) });
     if (!opts.keepGoing) stop();
-    finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [error] });
+    finish(id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [error], ...(remote ? { worker: remote } : {}) });
   };
 
   /** Restored files join the ledger of files dag wrote before they land, as a task's commit does. */
@@ -303,7 +310,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   } finally {
     signals.dispose();
     progress.stop();
-    if (!opts.pool) await pool.close();
+    if (!opts.executor) await executor.close();
     // each state write on its own: a full disk on one must not skip the others or the lock's release
     const ranAny = [...outcomes.values()].some((o) => o.action === 'ran' || o.action === 'restored');
     for (const step of [() => project.memo.save(), () => project.state.compact(), () => ranAny && Ledger.in(project.stateDir).compact()]) {
@@ -322,28 +329,6 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   const summary = summarize(opts.target, instances, started);
   logger.debug(`run ${opts.target} ended`, { event: 'run-end', target: opts.target, executed: summary.executed, restored: summary.restored, skipped: summary.skipped, failed: summary.failed, durationMs: summary.durationMs });
   return summary;
-}
-
-interface TaskResult {
-  ok: boolean;
-  error?: string;
-  stack?: string;
-  logs: string[];
-  report?: Record<string, unknown>;
-  errorName?: string;
-  /** The worker thread's lane (for the run log's timeline). */
-  lane?: number;
-}
-
-/** A task declared in_process runs in the main thread (it cannot be aborted, only waited for). */
-async function runInProcess(modulePath: string, spec: TaskSpec): Promise<TaskResult> {
-  const ctx = new TaskContext(spec);
-  try {
-    await runTask(modulePath, ctx);
-    return { ok: true, logs: ctx.logs, report: ctx.reported };
-  } catch (err) {
-    return { ok: false, logs: ctx.logs, error: oneLine(err, spec.workdir), errorName: (err as Error)?.name, stack: stackOf(err) };
-  }
 }
 
 function outcomeBase(inst: Instance): Omit<InstanceOutcome, 'action' | 'reasons'> {

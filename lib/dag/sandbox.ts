@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Project } from './project.js';
 import { openProject } from './project.js';
 import { sandboxPrefix } from './litter.js';
+import { nestedWorkdir } from './nestedWorkdir.js';
 
 export interface Sandbox {
   project: Project;
@@ -25,16 +26,15 @@ export async function makeSandbox(project: Project, ids: string[], opts: { confi
       if (!ref.producer || !selected.has(ref.producer)) sources.add(ref.path);
     }
   }
-  const depth = Math.max(0, ...[...sources].map((p) => (p.match(/^(\.\.\/)+/)?.[0].length ?? 0) / 3));
   // the pid in the name lets a later run remove it if this process is killed (litter.ts)
   const base = mkdtempSync(join(tmpdir(), sandboxPrefix()));
   // removed however the process ends (a second Ctrl-C exits at once), not only by the caller
   const remove = () => rmSync(base, { recursive: true, force: true });
   process.once('exit', remove);
-  const workdir = join(base, ...Array.from({ length: depth }, (_, i) => `up${i}`), 'work');
   let sandboxed: Project;
+  let workdir: string;
   try {
-    mkdirSync(workdir, { recursive: true });
+    workdir = nestedWorkdir(base, sources);
     for (const p of [...sources].sort()) {
       if (isAbsolute(p)) continue;
       const from = project.abs(p);

@@ -1,6 +1,6 @@
 import { sha256 } from '../hashMemo.js';
 import type { FileStore } from './fileStore.js';
-import { decodeManifest, encodeManifest, manifestBlobs, type Manifest } from './manifest.js';
+import { decodeManifest, encodeManifest, manifestBlobs, type BlobRef, type Manifest } from './manifest.js';
 import type { Store } from './store.js';
 
 export type FetchResult = { manifest: Manifest; bytes: number } | { problem: string } | null;
@@ -15,8 +15,19 @@ export async function fetchEntry(remote: Store, local: FileStore, key: string, s
   if (!raw) return null;
   const manifest = decodeManifest(raw, key, signingKey);
   if (typeof manifest === 'string') return { problem: manifest };
+  const fetched = await fetchBlobs(remote, local, manifestBlobs(manifest));
+  if ('problem' in fetched) return fetched;
+  if (!local.writeManifestIfAbsentSync(key, raw)) {
+    // a local manifest that failed its checks was removed; one that is there now is a valid one
+    local.touch(key);
+  }
+  return { manifest, bytes: fetched.bytes };
+}
+
+/** Download the blobs the local store lacks, each re-hashed before it is kept. */
+export async function fetchBlobs(remote: Store, local: FileStore, blobs: BlobRef[]): Promise<{ bytes: number } | { problem: string }> {
   let bytes = 0;
-  for (const blob of manifestBlobs(manifest)) {
+  for (const blob of blobs) {
     if (local.hasBlobSync(blob.hash)) continue;
     const data = await remote.getBlob(blob.hash);
     if (!data) return { problem: `blob ${blob.hash} for ${blob.path} is missing from ${remote.url}` };
@@ -26,11 +37,7 @@ export async function fetchEntry(remote: Store, local: FileStore, key: string, s
     local.writeBlobSync(blob.hash, data);
     bytes += data.length;
   }
-  if (!local.writeManifestIfAbsentSync(key, raw)) {
-    // a local manifest that failed its checks was removed; one that is there now is a valid one
-    local.touch(key);
-  }
-  return { manifest, bytes };
+  return { bytes };
 }
 
 export type PushResult = { bytes: number; blobs: number; wrote: boolean } | { problem: string };

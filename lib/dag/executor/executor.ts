@@ -1,0 +1,40 @@
+import type { TaskSpec } from '../context.js';
+import type { Instance } from '../plan.js';
+import type { InstanceParts, NodeParts } from '../fingerprint.js';
+
+/** One stale instance the scheduler hands to an executor, with everything its key is made of. */
+export interface ExecRequest {
+  inst: Instance;
+  spec: TaskSpec;
+  /** Compiled task module in this checkout. */
+  modulePath: string;
+  key: string;
+  parts: InstanceParts;
+  nodeParts: NodeParts;
+}
+
+/** What became of it: on success its declared outputs are in the work folder. */
+export interface ExecResult {
+  ok: boolean;
+  logs: string[];
+  report?: Record<string, unknown>;
+  error?: string;
+  /** The error's class name (a `WriteError` stops the run: the disk is full) and its stack (for the run log). */
+  errorName?: string;
+  stack?: string;
+  /** Who ran it, when not this process (a `dag worker`'s name). */
+  worker?: string;
+  /** The worker thread's lane (0, 1, ...) when it ran in this process: run logs and `dag ui` show where time went. */
+  lane?: number;
+}
+
+/**
+ * Where instances run: `local` (this machine's worker threads) or `bullmq` (`dag worker`
+ * processes on any machine, through Redis and the remote store). The scheduler sees only this;
+ * where an instance ran never enters its cache key.
+ */
+export interface Executor {
+  readonly kind: 'local' | 'bullmq';
+  run(req: ExecRequest): Promise<ExecResult>;
+  close(): Promise<void>;
+}
