@@ -17,6 +17,7 @@ import { auditLookahead, formatAudit } from './audit.js';
 import { openRunCache } from './store/open.js';
 import { writeLastRun } from './store/lastRun.js';
 import { registerCacheCommands } from './store/commands.js';
+import { registerSweepCommands, type SweepHooks } from './sweep/commands.js';
 
 /** Exit codes: 0 success, 1 a task failed (or a check found differences), 2 bad usage/config/DAG, 3 another run holds the lock. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, locked: 3 } as const;
@@ -85,6 +86,8 @@ export interface CliHooks {
   afterRun?: (project: Project, target: string, summary: RunSummary, log: (line: string) => void) => Promise<void>;
   /** A target the pipeline handles itself (e.g. `daily`). */
   customTargets?: Record<string, (project: Project, opts: Record<string, unknown>, run: typeof runPlan) => Promise<RunSummary>>;
+  /** What the pipeline adds to `dag sweep` (results, report, `sweep show`). */
+  sweep?: SweepHooks;
 }
 
 export function buildProgram(hooks: CliHooks = {}): Command {
@@ -210,6 +213,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     });
 
   registerCacheCommands(program, { open: (opts) => open(opts), addCommon });
+  registerSweepCommands(program, { open: (opts) => open(opts), addCommon, hooks: hooks.sweep });
   hooks.extend?.(program);
   return program;
 }
