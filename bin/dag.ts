@@ -8,6 +8,7 @@ const dailyPool = prestartDailyPool(process.argv);
 const { main } = await import('../lib/dag/cli.js');
 const { keyMetricsLine } = await import('../lib/pipeline/keyMetrics.js');
 const { runDaily } = await import('../lib/pipeline/daily.js');
+const { pipelineSweepHooks } = await import('../lib/pipeline/sweep/hooks.js');
 type DailyOptions = import('../lib/pipeline/daily.js').DailyOptions;
 
 // The generic runner plus what this pipeline adds: the daily target and key metrics after a backtest.
@@ -20,4 +21,5 @@ await main(process.argv, {
     const line = keyMetricsLine(project);
     if (line) log(line);
   },
+  sweep: pipelineSweepHooks,
 });
