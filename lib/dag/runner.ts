@@ -65,6 +65,8 @@ export interface RunOptions {
   cache?: RunCache;
   /** Restore what the stores have and run nothing (`dag cache pull`). */
   restoreOnly?: boolean;
+  /** Told the cache key of an instance that failed (runs sharing a store stop waiting for it). */
+  onFailedKey?: (key: string) => void;
 }
 
 export function defaultConcurrency(): number {
@@ -189,6 +191,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   const fail = (id: string, inst: Instance, a: ReturnType<typeof assess>, key: string, ms: number, error: string, record = true) => {
     if (record) project.state.record(id, { status: 'failed', key, parts: a.parts, outputs: {}, ms, error }, project.fingerprinter.node(inst.node).parts);
     logger.error(`failed ${id}: ${error}`, { event: 'fail', instance: id, ms, error });
+    opts.onFailedKey?.(key);
     if (!opts.keepGoing) {
       stopping = true;
       queue.clear();

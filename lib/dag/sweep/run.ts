@@ -10,6 +10,7 @@ import { canonicalJson } from '../../io/canonicalJson.js';
 import type { RunCache } from '../store/runCache.js';
 import type { SweepDefinition } from './definition.js';
 import { instanceSignatures, sharedPhase } from './share.js';
+import { KeyFlights } from './singleFlight.js';
 import { prepareVariants, sweepDir, type PreparedVariant } from './variants.js';
 import { describeOverlay, type Overlay } from './overlay.js';
 
@@ -78,18 +79,29 @@ export async function runSweep(main: Project, def: SweepDefinition, opts: SweepR
   try {
     const record: SweepRecord = { name: def.name, target: opts.target, keys: def.keys, variants: def.variants };
     writeFileAtomic(join(root, SWEEP_RECORD), canonicalJson(record));
-    const run = (v: PreparedVariant, ids: string[], conc: number) => runPlan(v.project, {
-      target: opts.target,
-      ids,
-      force: opts.force,
-      keepGoing: opts.keepGoing,
-      concurrency: conc,
-      logger: opts.logger,
-      progress: false,
-      command: `${opts.command} (variant ${v.id})`,
-      pool,
-      cache: opts.cache,
-    });
+    // keys equal only at run time (identical upstream bytes) are computed once too
+    const flights = new KeyFlights();
+    let runs = 0;
+    const run = async (v: PreparedVariant, ids: string[], conc: number) => {
+      const owner = runs++;
+      try {
+        return await runPlan(v.project, {
+          target: opts.target,
+          ids,
+          force: opts.force,
+          keepGoing: opts.keepGoing,
+          concurrency: conc,
+          logger: opts.logger,
+          progress: false,
+          command: `${opts.command} (variant ${v.id})`,
+          pool,
+          cache: opts.cache ? flights.view(opts.cache, owner) : undefined,
+          onFailedKey: (key) => flights.settle(key),
+        });
+      } finally {
+        flights.releaseAll(owner);
+      }
+    };
     const phase = sharedPhase(variants.map((v) => ({ ids: v.ids, sigs: instanceSignatures(v.project, v.ids) })));
     let failed = false;
     for (const [i, ids] of phase) {

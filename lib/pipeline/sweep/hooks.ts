@@ -53,8 +53,6 @@ export const pipelineSweepHooks: SweepHooks = {
     const dir = join(main.workdir, sweep.dir);
     mkdirSync(dir, { recursive: true });
     const parquetFile = join(dir, 'results.parquet');
-    writeFileAtomic(parquetFile, encodeResults(rows, sweep.keys, diagnostics, parquetFile));
-    writeFileAtomic(join(dir, 'results.csv'), resultsCsv(rows, sweep.keys));
     const ranked = rows.map((r, i) => ({ r, i })).sort((a, b) => (b.r.metrics.sharpe || -Infinity) - (a.r.metrics.sharpe || -Infinity) || a.i - b.i).slice(0, TOP_CURVES);
     const first = results[ranked[0].i].pnl;
     const curves = [
@@ -72,7 +70,13 @@ export const pipelineSweepHooks: SweepHooks = {
       heatmap: numericKeys.length >= 2 ? { x: numericKeys[0], y: numericKeys[1], metric: opts.heatmap as string } : null,
       diagnostics: diagnosticsLines(diagnostics),
     });
-    writeFileAtomic(join(dir, 'report.html'), html);
+    // everything is encoded before the first file is written: a failure leaves no partial set
+    const files: [string, Uint8Array | string][] = [
+      [parquetFile, encodeResults(rows, sweep.keys, diagnostics, parquetFile)],
+      [join(dir, 'results.csv'), resultsCsv(rows, sweep.keys)],
+      [join(dir, 'report.html'), html],
+    ];
+    for (const [file, data] of files) writeFileAtomic(file, data);
     for (const l of diagnosticsLines(diagnostics)) log(l);
     log(`results: ${join(sweep.dir, 'results.parquet')}, ${join(sweep.dir, 'results.csv')}, report: ${join(sweep.dir, 'report.html')}`);
     return { diagnostics };
