@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dag } from '../support/cli.js';
 import { makeToyProject } from '../support/toyProject.js';
@@ -52,6 +52,21 @@ describe('sweeps on a toy pipeline (lib/dag knows nothing of finance)', () => {
     const s = sweep(dir, ['--set', 'factor=2,3', '--name', 'f']);
     expect(count(s)).toEqual({ 'double[B]': 2, total: 2 });
     expect(s.variants.map((v) => readFileSync(join(dir, v.dir, 'out/total.txt'), 'utf8'))).toEqual([String(2 * (1 + 10 + 3)), String(3 * (1 + 10 + 3))]);
+  });
+
+  test('a sweep file: its name and target, grid times explicit variants', () => {
+    const dir = makeToyProject();
+    mkdirSync(join(dir, 'sweeps'));
+    writeFileSync(join(dir, 'sweeps/mix.yaml'), 'target: all\ngrid:\n  factor: [2, 3]\nvariants:\n  - { benchmark: A }\n  - { benchmark: C }\n');
+    const r = dag(dir, ['sweep', '--file', 'sweeps/mix.yaml', '--json']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout) as SweepJson & { name: string };
+    expect(s.name).toBe('mix');
+    expect(s.variants.map((v) => v.overlay)).toEqual([{ factor: 2, benchmark: 'A' }, { factor: 2, benchmark: 'C' }, { factor: 3, benchmark: 'A' }, { factor: 3, benchmark: 'C' }]);
+    // raw A = 1, C = 3
+    expect(s.variants.map((v) => readFileSync(join(dir, v.dir, 'out/bench.txt'), 'utf8'))).toEqual(['2', '6', '3', '9']);
+    const bad = dag(dir, ['sweep', '--file', 'sweeps/nope.yaml']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'dag: sweeps/nope.yaml: sweep file not found']);
   });
 
   test('a failing instance fails its variants with exit 1 and writes no results', () => {

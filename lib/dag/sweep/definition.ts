@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { readYamlFile, validateWith } from '../yamlFile.js';
 import { UserError } from '../errors.js';
@@ -42,6 +43,7 @@ export interface SweepDefinition {
 }
 
 export function readSweepFile(file: string): SweepFile {
+  if (!existsSync(file)) throw new UserError(`${file}: sweep file not found`);
   return validateWith(sweepFileSchema, readYamlFile(file), file);
 }
 
