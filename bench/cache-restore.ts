@@ -4,7 +4,9 @@
  *   npx tsc -p tsconfig.json
  *   node dist/bench/cache-restore.js 500            # 500 tickers x 6 years (two full runs of ~4 min each)
  *   node dist/bench/cache-restore.js sample3        # the shipped 3-ticker config
- *   options: --tickers N, --skip-nocache (leave out the store-overhead run), --keep
+ *   options: --tickers N, --skip-nocache (leave out the store-overhead run), --keep,
+ *            --reuse DIR --compute-s S (time the restores again from a kept run's folder DIR,
+ *            whose compute took S seconds)
  *
  * 1. compute: `dag run backtest` from an empty folder, keeping every output in its local store
  * 2. compute --no-cache: the same with no store (the difference is the store's overhead)
@@ -35,10 +37,12 @@ const opt = (name: string) => {
 };
 if (mode !== 'sample3' && mode !== '500') throw new Error(`unknown mode '${mode}' (sample3 | 500)`);
 const base = sampleSettings(REPO, mode === '500' ? { tickers: Number(opt('tickers') ?? 500) } : undefined);
-const root = mkdtempSync(join(tmpdir(), `bench-cache-${mode}-`));
+const reuse = opt('reuse');
+const root = reuse ?? mkdtempSync(join(tmpdir(), `bench-cache-${mode}-`));
 
 function folder(name: string, cache?: Record<string, unknown>): string {
   const dir = join(root, name);
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'config'), { recursive: true });
   writeFileSync(join(dir, 'config/regimes.yaml'), readFileSync(join(REPO, 'config/regimes.yaml')));
   writeFileSync(join(dir, 'config/settings.yaml'), stringify(cache ? { ...base, cache } : base));
@@ -53,21 +57,24 @@ function dag(dir: string, cmd: string[]): { s: number; out: Record<string, any> 
   return { s, out: JSON.parse(r.stdout) };
 }
 
+/** Every instance's output hashes, in a canonical order. */
 const outputsOf = (dir: string) => {
   const recs = JSON.parse(readFileSync(join(dir, 'artifacts/.dag/records.json'), 'utf8')).records as Record<string, { outputs: Record<string, string> }>;
-  return JSON.stringify(Object.fromEntries(Object.entries(recs).map(([k, v]) => [k, v.outputs])));
+  return Object.keys(recs).sort().flatMap((id) => Object.keys(recs[id].outputs).sort().map((p) => `${id} ${p} ${recs[id].outputs[p]}`)).join('\n');
 };
 
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 console.log(`mode ${mode}: ${base.tickers.length} tickers, backtest ${base.backtest.start_date} .. ${base.backtest.end_date}; load average ${load()}`);
 
 const store = join(root, 'store');
-const computed = folder('computed', { dir: store });
-const compute = dag(computed, ['run', 'backtest']);
-const storeMs = (JSON.parse(readFileSync(join(computed, 'artifacts/.dag/cache-last-run.json'), 'utf8')) as { storeMs: number }).storeMs;
-console.log(`compute (keeping outputs in the store): ${compute.s.toFixed(1)} s, ${compute.out.executed} instances ran; ${(storeMs / 1000).toFixed(2)} s of it keeping outputs in the store (${((100 * storeMs) / 1000 / compute.s).toFixed(1)}%); load ${load()}`);
+const computed = reuse ? join(root, 'computed') : folder('computed', { dir: store });
+const compute = reuse ? { s: Number(opt('compute-s')), out: {} } : dag(computed, ['run', 'backtest']);
+if (!reuse) {
+  const storeMs = (JSON.parse(readFileSync(join(computed, 'artifacts/.dag/cache-last-run.json'), 'utf8')) as { storeMs: number }).storeMs;
+  console.log(`compute (keeping outputs in the store): ${compute.s.toFixed(1)} s, ${compute.out.executed} instances ran; ${(storeMs / 1000).toFixed(2)} s of it keeping outputs in the store (${((100 * storeMs) / 1000 / compute.s).toFixed(1)}%); load ${load()}`);
+}
 
-if (!args.includes('--skip-nocache')) {
+if (!reuse && !args.includes('--skip-nocache')) {
   const plain = dag(folder('nocache'), ['run', 'backtest', '--no-cache']);
   console.log(`compute --no-cache: ${plain.s.toFixed(1)} s; store overhead ${((compute.s / plain.s - 1) * 100).toFixed(1)}%; load ${load()}`);
 }

@@ -6,7 +6,7 @@
  * another build (another checkout's folder as the current folder). Prints every repeat, then
  * the minimum and median (the minimum is the figure least disturbed by other load).
  */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -49,6 +49,12 @@ const time = (args: string[]) => {
 };
 const full = time(['run', `n${nodes - 1}`]);
 console.log(`full run, ${tickers * nodes} instances: ${full.s.toFixed(2)} s  (${full.out})`);
+// builds with a result store say how long keeping the outputs took (issue 12)
+const lastRun = join(dir, 'artifacts/.dag/cache-last-run.json');
+if (existsSync(lastRun)) {
+  const { storeMs, stored } = JSON.parse(readFileSync(lastRun, 'utf8')) as { storeMs: number; stored: number };
+  console.log(`  of which keeping ${stored} instances' outputs in the store: ${(storeMs / 1000).toFixed(2)} s (${((100 * storeMs) / 1000 / full.s).toFixed(1)}%)`);
+}
 const noops: number[] = [];
 const dries: number[] = [];
 for (let i = 0; i < repeats; i++) {

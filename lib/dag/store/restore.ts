@@ -50,8 +50,10 @@ export function restoreOutputs(local: FileStore, m: Manifest, declared: string[]
     if (s.dir) replaceDir(s.final, s.tmp);
     else renameSync(s.tmp, s.final);
   }
+  // in declaration order, as a run records them
   const outputs: Record<string, string> = {};
-  for (const [path, o] of Object.entries(m.outputs)) {
+  for (const path of declared) {
+    const o = m.outputs[path];
     const final = abs(path);
     memo.invalidate(final);
     if (o.files) for (const [rel, f] of Object.entries(o.files)) memo.remember(join(final, rel), f.hash);
