@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Project } from '../../dag/project.js';
 import { decodeParquet } from '../../io/parquet.js';
-import { numberColumn, stringColumn } from '../../io/table.js';
+import { pnlFromTable } from '../pnlTable.js';
 import type { PnlColumns } from '../../market/backtest/columns.js';
 import { nullToNaN } from '../jsonNumbers.js';
 
@@ -38,17 +38,6 @@ export async function readVariantResults(project: Project, variant: string): Pro
   }
   const pnlFile = file('pnl_timeseries.parquet');
   const t = await decodeParquet(new Uint8Array(readFileSync(pnlFile)), pnlFile);
-  const num = (c: string) => numberColumn(t, c, pnlFile);
-  const pnl: PnlColumns = {
-    date: stringColumn(t, 'date', pnlFile),
-    equity: num('equity'),
-    return: num('return'),
-    benchmark_return: num('benchmark_return'),
-    gross_exposure: num('gross_exposure'),
-    net_exposure: num('net_exposure'),
-    turnover: num('turnover'),
-    drawdown: num('drawdown'),
-    regime: stringColumn(t, 'regime', pnlFile),
-  };
+  const pnl = pnlFromTable(t, pnlFile);
   return { metrics, pnl };
 }
