@@ -9,6 +9,7 @@ const { main } = await import('../lib/dag/cli.js');
 const { keyMetricsLine } = await import('../lib/pipeline/keyMetrics.js');
 const { dataQualityLines } = await import('../lib/pipeline/dqSummaryFiles.js');
 const { runDaily } = await import('../lib/pipeline/daily.js');
+const { pipelineSweepHooks } = await import('../lib/pipeline/sweep/hooks.js');
 type DailyOptions = import('../lib/pipeline/daily.js').DailyOptions;
 
 // The generic runner plus what this pipeline adds: the daily target, the data-quality summary after
@@ -24,4 +25,5 @@ await main(process.argv, {
     const line = keyMetricsLine(project);
     if (line) log(line);
   },
+  sweep: pipelineSweepHooks,
 });

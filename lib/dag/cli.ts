@@ -30,6 +30,7 @@ import { registerCacheCommands } from './store/commands.js';
 import { openExecutor } from './executor/open.js';
 import { registerWorkerCommand } from './worker/commands.js';
 import { connectedWorkers, formatWorkers } from './worker/listing.js';
+import { registerSweepCommands, type SweepHooks } from './sweep/commands.js';
 
 /**
  * Exit codes: 0 success, 1 a task failed (or a check found differences, or a file could not be
@@ -122,6 +123,8 @@ export interface CliHooks {
   afterRun?: (project: Project, target: string, summary: RunSummary, log: (line: string) => void) => Promise<void>;
   /** A target the pipeline handles itself (e.g. `daily`). */
   customTargets?: Record<string, (project: Project, opts: Record<string, unknown>, run: typeof runPlan) => Promise<RunSummary>>;
+  /** What the pipeline adds to `dag sweep` (results, report, `sweep show`). */
+  sweep?: SweepHooks;
 }
 
 export function buildProgram(hooks: CliHooks = {}): Command {
@@ -320,6 +323,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
 
   registerCacheCommands(program, { open: (opts) => open(opts), addCommon });
   registerWorkerCommand(program, { open: (opts) => open(opts), addCommon });
+  registerSweepCommands(program, { open: (opts) => open(opts), addCommon, hooks: hooks.sweep });
   hooks.extend?.(program);
   return program;
 }

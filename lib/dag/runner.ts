@@ -86,6 +86,8 @@ export interface RunOptions {
   cache?: RunCache;
   /** Restore what the stores have and run nothing (`dag cache pull`). */
   restoreOnly?: boolean;
+  /** Told the cache key of an instance that failed (runs sharing a store stop waiting for it). */
+  onFailedKey?: (key: string) => void;
 }
 
 /** The user name for the run log; a uid without a passwd entry (some containers) is logged as `uid <n>`. */
@@ -292,6 +294,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
 
   const fail = (id: string, inst: Instance, a: Assessment, key: string, ms: number, error: string, recordIt = true, worker?: number | string, stack?: string) => {
     if (recordIt) record(id, { status: 'failed', key, parts: a.parts, outputs: {}, ms, error }, inst);
+    opts.onFailedKey?.(key);
     const remote = typeof worker === 'string' && worker !== 'main' ? worker : undefined;
     logger.error(`failed ${id}${remote ? ` on ${remote}` : ''}: ${error}`, { event: 'fail', action: 'failed', instance: id, ms, ...(worker !== undefined ? { worker } : {}), error, ...(stack ? { stack } : {}) });
     if (!opts.keepGoing) stop();

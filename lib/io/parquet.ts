@@ -17,9 +17,9 @@ export const ROW_GROUP_ROWS = 1024;
  * (STACK-NOTES: explicit schema = byte-deterministic). Codec and row-group size are fixed for
  * the same reason. NaN in a double column is written as null (missing).
  */
-export function encodeParquet(table: Table, specs: ColumnSpec[], where: string): Uint8Array {
+export function encodeParquet(table: Table, specs: ColumnSpec[], where: string, kvMetadata?: { key: string; value: string }[]): Uint8Array {
   const writer = new ByteWriter();
-  const pw = newWriter(writer, specs);
+  const pw = newWriter(writer, specs, kvMetadata);
   pw.write({ columnData: columnSources(table, specs, where), rowGroupSize: ROW_GROUP_ROWS });
   pw.finish();
   return writer.getBytes();
@@ -55,7 +55,7 @@ export async function spliceParquet(old: ParquetFile, keepRows: number, tail: Ta
   return writer.getBytes();
 }
 
-function newWriter(writer: ByteWriter, specs: ColumnSpec[]): ParquetWriter {
+function newWriter(writer: ByteWriter, specs: ColumnSpec[], kvMetadata?: { key: string; value: string }[]): ParquetWriter {
   // Uncompressed, without statistics: the columns are mostly doubles that snappy barely
   // shrinks, and both halve the encode and decode time of the incremental daily runs.
   return new ParquetWriter({
@@ -64,6 +64,7 @@ function newWriter(writer: ByteWriter, specs: ColumnSpec[]): ParquetWriter {
     codec: 'UNCOMPRESSED',
     statistics: false,
     createdBy: 'dag',
+    ...(kvMetadata ? { kvMetadata } : {}),
   } as ConstructorParameters<typeof ParquetWriter>[0]);
 }
 

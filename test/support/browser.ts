@@ -23,7 +23,7 @@ export interface ReportPage {
 }
 
 /** Open a report in headless Chromium (Debian's package) and collect what a reader would see. */
-export async function inspectReport(file: string): Promise<ReportPage> {
+export async function inspectReport(file: string, chartIds: string[] = REPORT_CHART_IDS): Promise<ReportPage> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -45,7 +45,7 @@ export async function inspectReport(file: string): Promise<ReportPage> {
       const box = svg.getBoundingClientRect();
       const paths = [...svg.querySelectorAll('path')].filter((p) => (p.getAttribute('d') ?? '').length > 10).length;
       return { id, found: true, width: box.width, height: box.height, paths };
-    }), REPORT_CHART_IDS);
+    }), chartIds);
     const text = await page.evaluate(() => document.body.innerText);
     const shadedAreas = await page.evaluate(() => [...document.querySelectorAll('#chart-equity svg polygon[fill-opacity], #chart-equity svg path[fill-opacity]')]
       .filter((p) => Number(p.getAttribute('fill-opacity')) > 0 && Number(p.getAttribute('fill-opacity')) < 0.5).length);
