@@ -6,4 +6,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 120000,
+  // two test files at once: most suites wait on the CLI processes they spawn, so the second core is otherwise idle
+  maxWorkers: 2,
 };

@@ -9,6 +9,7 @@ import { runPlan } from './runner.js';
 import { tableDifferences } from './tableDiff.js';
 import { UserError } from './errors.js';
 import { createRng, deriveSeed } from '../core/rng.js';
+import { outcomeId } from './instanceId.js';
 
 export interface LookaheadViolation {
   cutoff: string;
@@ -49,7 +50,7 @@ export async function auditLookahead(project: Project, target: string, cutoffs: 
     throwIfInterrupted(`audit lookahead: the ${label} build did not finish (its temporary folders are removed)`);
     if (s.failed > 0) {
       const f = s.instances.find((i) => i.action === 'failed')!;
-      throw new UserError(`audit: the ${label} build failed at ${f.node}${f.ticker ? `[${f.ticker}]` : ''}: ${f.reasons.join('; ')}`, 1);
+      throw new UserError(`audit: the ${label} build failed at ${outcomeId(f)}: ${f.reasons.join('; ')}`, 1);
     }
   };
   const base = await makeSandbox(project, ids);

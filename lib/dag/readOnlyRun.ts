@@ -4,6 +4,7 @@ import type { RunSummary } from './runner.js';
 import { UserError } from './errors.js';
 import { fsErrorMessage, isFsError, type ErrnoError } from './errorText.js';
 import { disableRunLog } from './log.js';
+import { outcomeId } from './instanceId.js';
 
 /** Errors that mean "this folder may not be written" (a read-only mount, someone else's folder). */
 export function isReadOnlyError(err: unknown): err is ErrnoError {
@@ -18,7 +19,7 @@ export function isReadOnlyError(err: unknown): err is ErrnoError {
  */
 export function readOnlyRun(project: Project, assessed: RunSummary, cause: unknown, logger: winston.Logger): RunSummary {
   const why = isFsError(cause) ? fsErrorMessage(cause) : String(cause);
-  const todo = assessed.instances.filter((i) => i.action === 'would-run').map((i) => (i.ticker ? `${i.node}[${i.ticker}]` : i.node));
+  const todo = assessed.instances.filter((i) => i.action === 'would-run').map(outcomeId);
   if (todo.length) {
     throw new UserError(
       `cannot run ${assessed.target}: the state folder ${project.stateDir} is not writable (${why}); ${todo.length} instance(s) need a run: ${todo.slice(0, 5).join(', ')}${todo.length > 5 ? ', ...' : ''}`,

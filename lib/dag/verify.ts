@@ -8,6 +8,7 @@ import { makeSandbox } from './sandbox.js';
 import { runPlan } from './runner.js';
 import { tableDifferences, type TableDifference } from './tableDiff.js';
 import { UserError } from './errors.js';
+import { outcomeId } from './instanceId.js';
 
 export interface VerifyDifference {
   node: string;
@@ -48,7 +49,7 @@ export async function verify(project: Project, target: string, lockFile: string,
     throwIfInterrupted(`verify ${target}: the rebuild did not finish (its temporary folder is removed)`);
     if (summary.failed > 0) {
       const f = summary.instances.find((i) => i.action === 'failed')!;
-      throw new UserError(`the rebuild failed at ${f.node}${f.ticker ? `[${f.ticker}]` : ''}: ${f.reasons.join('; ')}`, 1);
+      throw new UserError(`the rebuild failed at ${outcomeId(f)}: ${f.reasons.join('; ')}`, 1);
     }
     const differences: VerifyDifference[] = [];
     const keyChanges: string[] = [];

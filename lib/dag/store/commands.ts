@@ -13,6 +13,7 @@ import { RemoteRequiredError, RunCache } from './runCache.js';
 import { ingestOutputs } from './ingest.js';
 import { readLastRun } from './lastRun.js';
 import { applyGc, listStore, parseSize, planGc } from './gc.js';
+import { outcomeId } from '../instanceId.js';
 
 interface Opts {
   dag?: string;
@@ -108,7 +109,7 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
         store.close();
         await closeLogger(logger);
       }
-      const missing = summary.instances.filter((i) => i.action === 'blocked').map((i) => (i.ticker ? `${i.node}[${i.ticker}]` : i.node));
+      const missing = summary.instances.filter((i) => i.action === 'blocked').map(outcomeId);
       const failed = summary.instances.filter((i) => i.action === 'failed');
       const result = { remote: store.remoteUrl, restored: summary.restored, fresh: summary.skipped, notInCache: missing, failed: failed.length, bytesDownloaded: store.stats.bytesDownloaded, bytesRestored: store.stats.bytesRestored };
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');

@@ -13,6 +13,7 @@ import { instanceSignatures, sharedPhase } from './share.js';
 import { KeyFlights } from './singleFlight.js';
 import { prepareVariants, sweepDir, type PreparedVariant } from './variants.js';
 import { describeOverlay, type Overlay } from './overlay.js';
+import { outcomeId } from '../instanceId.js';
 
 export interface SweepRunOptions {
   target: string;
@@ -148,7 +149,7 @@ function variantOutcome(main: Project, v: PreparedVariant, runs: RunSummary[]): 
   const failures: string[] = [];
   for (const s of runs) {
     for (const i of s.instances) {
-      const id = i.ticker ? `${i.node}[${i.ticker}]` : i.node;
+      const id = outcomeId(i);
       if (i.action === 'ran') ran.add(id);
       if (i.action === 'failed') failures.push(`${id}: ${i.reasons.join('; ')}`);
       // a later run's skip of what an earlier one made keeps the earlier action
