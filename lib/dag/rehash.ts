@@ -17,7 +17,7 @@ export interface RehashResult {
 export function rehashResult(project: Project, ids: string[], rows: StatusRow[]): RehashResult {
   let checked = 0;
   for (const id of ids) if (project.state.records.get(id)?.status === 'ok') checked += project.plan.instances.get(id)!.outputs.length;
-  const modified = rows.flatMap((r) => r.reasons.filter((x) => x.startsWith(MODIFIED)).map((x) => ({ node: r.node, ticker: r.ticker, path: x.slice(MODIFIED.length) })));
+  const modified = rows.flatMap((r) => r.reasons.filter((x) => x.startsWith(MODIFIED)).map((x) => ({ node: r.node, ticker: r.ticker, path: x.slice(MODIFIED.length).replace(/ \(in cache: will restore\)$/, '') })));
   return { checked, modified };
 }
 

@@ -66,12 +66,16 @@ describe('content-hashed cache', () => {
     expect(readFileSync(join(dir, 'out/double/C.txt'), 'utf8')).toBe('6');
   });
 
-  test('an output deleted outside dag is rebuilt', () => {
+  test('an output deleted outside dag is restored from the store, or rebuilt without it', () => {
     const dir = makeToyProject();
     runJson(dir, ['run', 'all']);
     rmSync(join(dir, 'out/double/C.txt'));
-    expect(notFresh(dir).find((i) => i.ticker === 'C')!.reasons).toContain('output missing: out/double/C.txt');
-    expect(ran(runJson(dir, ['run', 'all']))).toEqual(['double[C]']);
+    expect(notFresh(dir).find((i) => i.ticker === 'C')!.reasons).toContain('output missing: out/double/C.txt (in cache: will restore)');
+    const restored = runJson(dir, ['run', 'all']);
+    expect(restored.instances.filter((i) => i.action !== 'skipped').map((i) => `${i.action} ${i.node}[${i.ticker}]`)).toEqual(['restored double[C]']);
+    expect(readFileSync(join(dir, 'out/double/C.txt'), 'utf8')).toBe('6');
+    rmSync(join(dir, 'out/double/C.txt'));
+    expect(ran(runJson(dir, ['run', 'all', '--no-cache']))).toEqual(['double[C]']);
     expect(readFileSync(join(dir, 'out/double/C.txt'), 'utf8')).toBe('6');
   });
 

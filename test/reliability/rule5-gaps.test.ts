@@ -92,7 +92,8 @@ describe('daily mode with on_gap: drop', () => {
     const first = dagIn(daily, ['run', 'backtest']);
     expect(first.code).toBe(0);
     for (const t of TICKERS) appendFileSync(join(daily, `raw/${t}.csv`), `${held[t]}\n`);
-    const r = dagIn(daily, ['run', 'daily', '--json']);
+    // the appended day is the first prediction date of a new walk-forward fold: --retrain trains it, as the full run does
+    const r = dagIn(daily, ['run', 'daily', '--retrain', '--json']);
     expect(r.code).toBe(0);
     const features = (JSON.parse(r.stdout).instances as { node: string; ticker: string; action: string; reasons: string[] }[]).filter((i) => i.node === 'features');
     // the appended day is incremental for every ticker, the gapped one included

@@ -6,7 +6,6 @@ import { describe, expect, test } from '@jest/globals';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dagIn } from '../support/pipeline.js';
-import { readParquet } from '../pipeline/l13-support.js';
 import { csvWorkdir, sampleRows, STACK_FRAME, TICKERS } from './rule5-support.js';
 
 const summaryJson = (dir: string) => join(dir, 'artifacts/backtests/hybrid_alpha_mvp/summary.json');
@@ -48,17 +47,12 @@ describe('the positions layer', () => {
 });
 
 describe('the backtest layer', () => {
-  test('a backtest window before the first position: no trade, so the backtest fails naming the first date with a target weight', async () => {
+  test('a backtest window before the data can train a model: the train layer fails naming the window, before any position or trade', () => {
+    // the sample's history is too short before 2015-06-01: no training row has every feature
     const dir = csvWorkdir({ backtest: { start_date: '2015-06-01', end_date: '2015-12-31' } });
     const r = dagIn(dir, ['run', 'backtest']);
-    // where the positions do start, read independently (DuckDB) from the positions layer's output
-    let first = '';
-    for (const t of TICKERS) {
-      const pos = await readParquet(join(dir, `artifacts/positions/hybrid_alpha_mvp/${t}.parquet`));
-      const i = pos.cols.target_weight!.findIndex((w) => w !== null && w !== 0);
-      if (i >= 0 && (first === '' || pos.date[i]! < first)) first = pos.date[i]!;
-    }
-    expect(first > '2015-12-31').toBe(true);
-    expectLoudFailure(r, dir, `failed backtest: backtest: no position was ever taken between 2015-06-01 and 2015-12-31: every target weight in the window is 0 or null (the first non-zero target weight is on ${first})`);
+    expectLoudFailure(r, dir, 'train: the features layer produced no usable row for any of NVDA, MSFT, SPY: none of the');
+    expect(r.stderr).toMatch(/failed train\[lightgbm_v1_global_h\d_v1@2015-06-01\]/);
+    expect(existsSync(join(dir, 'artifacts/positions/hybrid_alpha_mvp/NVDA.parquet'))).toBe(false);
   });
 });

@@ -97,7 +97,7 @@ export class BullmqExecutor implements Executor {
       const { workdir: _local, ledger: _ledger, ...portable } = spec;
       data = {
         version: 1, run: this.runId, instance: inst.id, key, task: inst.node.task, inProcess: inst.node.in_process,
-        spec: portable, nodeParts: req.nodeParts, inputs: req.parts.inputs, outputs: req.parts.outputs, files,
+        spec: portable, nodeParts: req.nodeParts, inputs: req.parts.inputs, outputs: req.parts.outputs, ...(req.parts.item !== undefined ? { item: req.parts.item } : {}), files,
       };
     } catch (err) {
       return { ok: false, logs: [], error: `could not upload the inputs of ${inst.id} to ${this.remote.url}: ${(err as Error).message}` };

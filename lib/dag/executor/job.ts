@@ -22,6 +22,8 @@ export const jobDataSchema = z.strictObject({
   spec: z.object({
     node: z.string(),
     ticker: z.string().optional(),
+    /** The list element of a node with a `fanout` (part of the instance's key). */
+    item: z.strictObject({ key: z.string(), value: z.unknown() }).optional(),
     tickers: z.array(z.string()),
     params: z.record(z.string(), z.unknown()),
     paramKeys: z.array(z.string()),
@@ -35,6 +37,7 @@ export const jobDataSchema = z.strictObject({
   nodeParts: z.strictObject({ decl: sha, code: z.record(z.string(), z.string()), params: z.record(z.string(), z.unknown()), engine: z.string() }),
   inputs: z.record(z.string(), sha.nullable()),
   outputs: z.array(z.string()),
+  item: z.unknown().optional(),
   files: jobFilesSchema,
 });
 

@@ -93,5 +93,5 @@ function checkReproducible(project: Project, job: JobData): void {
     if (hash !== null && job.files[path]?.hash !== hash) throw new JobError(`refusing ${job.instance}: input ${path} is not the file its key was made from`);
   }
   const nodeKey = sha256(canonicalJson({ ...job.nodeParts, ...mine }, 0));
-  if (cacheKey({ nodeKey, inputs: job.inputs, outputs: job.outputs }) !== job.key) throw new JobError(`refusing ${job.instance}: its key does not follow from its parts`);
+  if (cacheKey({ nodeKey, inputs: job.inputs, outputs: job.outputs, ...(job.item !== undefined ? { item: job.item } : {}) }) !== job.key) throw new JobError(`refusing ${job.instance}: its key does not follow from its parts`);
 }
