@@ -9,7 +9,9 @@ const { main } = await import('../lib/dag/cli.js');
 const { keyMetricsLine } = await import('../lib/pipeline/keyMetrics.js');
 const { dataQualityLines } = await import('../lib/pipeline/dqSummaryFiles.js');
 const { runDaily } = await import('../lib/pipeline/daily.js');
-const { pipelineSweepHooks } = await import('../lib/pipeline/sweep/hooks.js');
+const { sweepOptions } = await import('../lib/pipeline/sweep/options.js');
+// the sweep's results and report code (parquet, charts) loads when a sweep ends or is shown, not with every command
+const sweepHooks = async () => (await import('../lib/pipeline/sweep/hooks.js')).pipelineSweepHooks;
 type DailyOptions = import('../lib/pipeline/daily.js').DailyOptions;
 
 // The generic runner plus what this pipeline adds: the daily target, the data-quality summary after
@@ -25,5 +27,9 @@ await main(process.argv, {
     const line = keyMetricsLine(project);
     if (line) log(line);
   },
-  sweep: pipelineSweepHooks,
+  sweep: {
+    options: sweepOptions,
+    afterSweep: async (...args) => (await sweepHooks()).afterSweep!(...args),
+    show: async (...args) => (await sweepHooks()).show!(...args),
+  },
 });

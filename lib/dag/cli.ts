@@ -29,7 +29,6 @@ import { writeLastRun } from './store/lastRun.js';
 import { registerCacheCommands } from './store/commands.js';
 import { openExecutor } from './executor/open.js';
 import { registerWorkerCommand } from './worker/commands.js';
-import { connectedWorkers, formatWorkers } from './worker/listing.js';
 import { registerSweepCommands, type SweepHooks } from './sweep/commands.js';
 
 /**
@@ -226,6 +225,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .action(async (target: string | undefined, opts: CommonOpts & { verbose?: boolean; ticker?: string[]; rehash?: boolean; cache?: boolean; workers?: boolean }) => {
       const project = await open(opts);
       if (opts.workers) {
+        const { connectedWorkers, formatWorkers } = await import('./worker/listing.js'); // Redis client only when asked
         const rows = await connectedWorkers(project);
         process.stdout.write((opts.json ? JSON.stringify({ workers: rows }) : formatWorkers(rows)) + '\n');
         return;

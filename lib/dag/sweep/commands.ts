@@ -4,10 +4,8 @@ import type { Project } from '../project.js';
 import { createLogger, closeLogger } from '../log.js';
 import { openRunCache } from '../store/open.js';
 import { UserError } from '../errors.js';
-import { sweepFromCommandLine } from './definition.js';
-import { runSweep, type SweepOutcome } from './run.js';
-import { formatSweepStatus, sweepStatus } from './status.js';
 import { sweepDir, type PreparedVariant } from './variants.js';
+import type { SweepOutcome } from './run.js';
 import { describeOverlay } from './overlay.js';
 
 export interface SweepHooks {
@@ -52,6 +50,9 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
     .option('--json', 'print one JSON summary on stdout; logs go to stderr')
     .option('-v, --verbose', 'log each instance\'s start and cache decision');
   (hooks.options ?? ((c) => c))(run).action(async (target: string | undefined, opts: Record<string, unknown>) => {
+    // the sweep machinery loads when a sweep runs, not with every command
+    const { sweepFromCommandLine } = await import('./definition.js');
+    const { runSweep } = await import('./run.js');
     const def = sweepFromCommandLine({ file: opts.file as string | undefined, set: opts.set as string[] | undefined, name: opts.name as string | undefined });
     if (!opts.file && !opts.set) throw new UserError('dag sweep: give --set key=v1,v2 (repeatable) or --file sweeps/<name>.yaml');
     const main = await open(opts);
@@ -88,6 +89,7 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
     .description('List the variants of a sweep as done, stale or missing against the current settings and code.')
     .option('--json', 'print {"name", "target", "variants": [{id, overlay, state, notFresh, instances}]} on stdout')
     .action(async (name: string, opts: Record<string, unknown>) => {
+      const { formatSweepStatus, sweepStatus } = await import('./status.js');
       const s = await sweepStatus(await open(opts), name);
       process.stdout.write((opts.json ? JSON.stringify(s) : formatSweepStatus(s)) + '\n');
     });

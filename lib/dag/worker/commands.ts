@@ -3,7 +3,6 @@ import { positiveInt } from '../cliArgs.js';
 import { availableParallelism } from 'node:os';
 import type { Project } from '../project.js';
 import { createLogger, closeLogger } from '../log.js';
-import { serveWorker } from './serve.js';
 
 interface Opts {
   dag?: string;
@@ -24,6 +23,8 @@ export function registerWorkerCommand(program: Command, deps: { open: (opts: Opt
       const project = await deps.open(opts);
       const logger = createLogger({ quiet: Boolean(opts.json) });
       try {
+        // loaded here, not at start-up: every other command would pay for BullMQ and ioredis
+        const { serveWorker } = await import('./serve.js');
         await serveWorker(project, { concurrency: opts.concurrency ?? availableParallelism(), name: opts.name, json: Boolean(opts.json), logger });
       } finally {
         await closeLogger(logger);

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import { sweepOptions } from './options.js';
 import type { SweepHooks } from '../../dag/sweep/commands.js';
 import { UserError } from '../../dag/errors.js';
 import { writeFileAtomic } from '../../io/atomic.js';
@@ -16,25 +16,12 @@ const METRIC_FORMATS: [MetricName, 'pct' | 'ratio'][] = [
   ['total_return', 'pct'], ['cagr', 'pct'], ['volatility', 'pct'], ['sharpe', 'ratio'], ['sortino', 'ratio'], ['max_drawdown', 'pct'], ['calmar', 'ratio'], ['turnover', 'pct'],
 ];
 
-const evenSplits = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 2 || n % 2 !== 0 || n > 24) throw new InvalidArgumentError('must be an even integer from 2 to 24');
-  return n;
-};
-
-const metricName = (v: string) => {
-  if (!(v in SWEEP_METRICS)) throw new InvalidArgumentError(`must be one of ${Object.keys(SWEEP_METRICS).join(', ')}`);
-  return v;
-};
-
 /**
  * The pipeline's part of `dag sweep`: after the variants ran, results.parquet (with the
  * diagnostics in its metadata), results.csv and report.html in the sweep's folder.
  */
 export const pipelineSweepHooks: SweepHooks = {
-  options: (cmd: Command) => cmd
-    .option('--splits <S>', 'blocks of the PBO cross-validation (even, 2 to 24)', evenSplits, 16)
-    .option('--heatmap <metric>', 'metric of the report\'s heatmap', metricName, 'sharpe'),
+  options: sweepOptions,
   afterSweep: async (main, sweep, variants, opts, log) => {
     if (!variants.every((v) => v.project.plan.instances.has('backtest') && v.ids.includes('backtest'))) {
       log(`sweep ${sweep.name}: ${sweep.target} does not include the backtest, so there are no results to compare`);
