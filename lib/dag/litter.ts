@@ -67,6 +67,21 @@ export function litterDirs(project: Project, outputs: boolean): string[] {
   return [...dirs];
 }
 
+/**
+ * The shard folders of a local store (`<dir>/ac/xx`, `<dir>/blobs/xx`): a run killed while it
+ * kept an output leaves its temp name there. Asked for with the output folders, after a kill.
+ */
+export function storeLitterDirs(dir: string): string[] {
+  const out: string[] = [];
+  for (const kind of ['ac', 'blobs']) {
+    const base = join(dir, kind);
+    if (!existsSync(base)) continue;
+    out.push(base);
+    for (const e of readdirSync(base, { withFileTypes: true })) if (e.isDirectory()) out.push(join(base, e.name));
+  }
+  return out;
+}
+
 /** A run lock left in the state folder (its holder may be dead: the caller then takes it over). */
 export function lockLeftBehind(stateDir: string): boolean {
   return existsSync(join(stateDir, 'lock'));

@@ -21,7 +21,7 @@ import { oneLine, stackOf } from './errorText.js';
 import { appendLedger, Ledger, LEDGER_FILE, ledgerPath } from './ledger.js';
 import { refusal } from './ownership.js';
 import type { InstanceRecord } from './state.js';
-import { litterDirs, lockLeftBehind, removeLitter } from './litter.js';
+import { litterDirs, lockLeftBehind, removeLitter, storeLitterDirs } from './litter.js';
 import { WriteError } from '../io/atomic.js';
 import { RemoteRequiredError, type RunCache } from './store/runCache.js';
 import { predictRestores, withRestoreNote } from './store/predict.js';
@@ -116,7 +116,8 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
     if (!isReadOnlyError(err)) throw err;
     return readOnlyRun(project, dryRun(project, opts, started), err, opts.logger);
   }
-  for (const path of removeLitter(litterDirs(project, killedBefore))) opts.logger.debug(`removed ${path} (left by a killed run)`);
+  const litter = [...litterDirs(project, killedBefore), ...(killedBefore && opts.cache ? storeLitterDirs(opts.cache.local.dir) : [])];
+  for (const path of removeLitter(litter)) opts.logger.debug(`removed ${path} (left by a killed run)`);
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
   const executor = opts.executor ?? new LocalExecutor(opts.pool ?? new WorkerPool(concurrency), !opts.pool);
   const outcomes = new Map<string, InstanceOutcome>();

@@ -31,7 +31,11 @@ describe('rule 8: the next run removes what killed runs left behind', () => {
       `artifacts/.dag/.records.json.tmp-${dead}-00000000`,
       `artifacts/.dag/runs/.2026-01-01T00-00-00-000Z-${dead}.jsonl.tmp-${dead}-11111111`,
       `.dag.lock.tmp-${dead}-22222222`,
+      // the local result store: a manifest and a blob a killed run was keeping
+      `artifacts/.dag/cache/ac/df/.df14.json.tmp-${dead}-55555555`,
+      `artifacts/.dag/cache/blobs/ab/.ab12.tmp-${dead}-66666666`,
     ];
+    for (const d of ['artifacts/.dag/cache/ac/df', 'artifacts/.dag/cache/blobs/ab']) mkdirSync(join(dir, d), { recursive: true });
     for (const p of litter) writeFileSync(join(dir, p), 'half');
     mkdirSync(join(dir, `out/.double.tmp-${dead}-33333333/sub`), { recursive: true });
     writeFileSync(join(dir, `out/.double.tmp-${dead}-33333333/sub/x.txt`), 'staged folder');
