@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WriteError, writeAllSync, writeFileAtomic } from '../io/atomic.js';
 import { UserError } from './errors.js';
+import { pidAlive } from './litter.js';
 
 /** A holder rewrites `renewed` this often while it runs. */
 export const RENEW_MS = 5_000;
@@ -70,14 +71,8 @@ export function lockVerdict(info: LockInfo, now: number, host: string, alive: (p
   return { stale: false, why: sameHost ? `its process ${info.pid} runs` : `it was written on another host (${info.host}) by a dag without leases` };
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+// one liveness check for locks and litter alike
+export { pidAlive };
 
 export function describeLock(info: LockInfo): string {
   return `pid ${info.pid} on ${info.host}, started ${info.started}${info.renewed ? `, lease renewed ${info.renewed}` : ''} (${info.command})`;
