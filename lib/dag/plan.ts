@@ -80,7 +80,7 @@ export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string,
           outputTickers.push(t);
         }
       }
-      instances.set(id, { id, node, ticker, ...(item ? { item } : {}), inputs: [], outputs, outputTickers, deps: [] });
+      instances.set(id, { id, node, ticker, item, inputs: [], outputs, outputTickers, deps: [] });
       ids.push(id);
     }
     byNode.set(node.id, ids);

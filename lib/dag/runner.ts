@@ -25,6 +25,7 @@ import { litterDirs, lockLeftBehind, removeLitter, storeLitterDirs } from './lit
 import { WriteError } from '../io/atomic.js';
 import { RemoteRequiredError, type RunCache } from './store/runCache.js';
 import { predictRestores, withRestoreNote } from './store/predict.js';
+import { debugEntry } from './log.js';
 
 export type Action = 'ran' | 'restored' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
@@ -195,7 +196,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const a = assess(project, inst);
       const forced = opts.force || (opts.forceIds?.has(id) ?? false);
       if (a.state === 'fresh' && !forced) {
-        logger.debug(`skip ${id} (cached)`, { event: 'skip', action: 'skipped', instance: id, cache: 'hit' });
+        debugEntry(logger, `skip ${id} (cached)`, { event: 'skip', action: 'skipped', instance: id, cache: 'hit' });
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
@@ -336,7 +337,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
 }
 
 function outcomeBase(inst: Instance): Omit<InstanceOutcome, 'action' | 'reasons'> {
-  return { node: inst.node.id, ticker: inst.ticker ?? null, ...(inst.item ? { item: inst.item.key } : {}), ms: 0 };
+  return { node: inst.node.id, ticker: inst.ticker ?? null, item: inst.item?.key, ms: 0 };
 }
 
 function summarize(target: string, instances: InstanceOutcome[], started: number): RunSummary {
