@@ -6,6 +6,9 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 120000,
+  // one temp folder per test run, removed at its end (test/support/tmpSetup.cjs)
+  globalSetup: '<rootDir>/test/support/tmpSetup.cjs',
+  globalTeardown: '<rootDir>/test/support/tmpTeardown.cjs',
   // two test files at once: most suites wait on the CLI processes they spawn, so the second core is otherwise idle
   maxWorkers: 2,
 };
