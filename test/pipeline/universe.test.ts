@@ -205,11 +205,12 @@ describe('a ticker whose history stops 2 years before the backtest end', () => {
     expect(after).toBeGreaterThan(400);
   });
 
-  test('the console summary lists the late and the early tickers; summary.json has them', () => {
+  test('the console summary and the report list the late and the early tickers; summary.json has them', () => {
     if (run.code !== 0) throw failed(run);
     expect(summary.entered_late).toEqual({ LATE: files.LATE.dates[0] });
     expect(summary.left_early).toEqual({ GONE: GONE_UNTIL });
     expect(run.stderr + run.stdout).toMatch(new RegExp(`entered late: LATE \\(first bar ${files.LATE.dates[0]}\\); left early: GONE \\(last bar ${GONE_UNTIL}\\)`));
+    expect(readFileSync(art(dir, `backtests/${STRATEGY}/report.html`), 'utf8')).toContain(`Entered late: LATE (first bar ${files.LATE.dates[0]}). Left early: GONE (last bar ${GONE_UNTIL}).`);
   });
 });
 
