@@ -1,16 +1,19 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { runBacktest } from '../lib/market/backtest/engine.js';
 import { computeSummary } from '../lib/market/backtest/summary.js';
+import { listingEvents, type OnDelisting } from '../lib/market/backtest/listing.js';
 import { ALPHA_COMPONENTS } from '../lib/market/meta/components.js';
 import { alignStrings, alignTo } from '../lib/pipeline/frames.js';
 import { unionDates } from '../lib/pipeline/axis.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
 import { lowerBound, numberColumn, stringColumn, type ColumnSpec } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
+import type { TradeColumns as BacktestTrades } from '../lib/market/backtest/columns.js';
 
 const TRADES_SCHEMA: ColumnSpec[] = [
   { name: 'date', kind: 'date' }, { name: 'ticker', kind: 'string' }, { name: 'side', kind: 'string' },
   ...['quantity', 'weight_change', 'price', 'notional', 'cost'].map((name) => ({ name, kind: 'double' as const })),
+  { name: 'reason', kind: 'string' },
 ];
 const PNL_SCHEMA: ColumnSpec[] = [
   { name: 'date', kind: 'date' },
@@ -66,7 +69,11 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   };
   const regimePath = ctx.input('regime', undefined, '.parquet');
   const regimes = await ctx.readTable(regimePath);
-  const benchIndex = tickers.indexOf(benchmark);
+  // the benchmark's bars, whether it is traded or not (an index is read, never sized)
+  const benchPath = ctx.input('processed', benchmark, '.parquet');
+  const bench = await ctx.readTable(benchPath, ['close']);
+  const barDates = loaded.map((l) => stringColumn(l.bars, 'date', l.barsPath));
+  const listing = listingEvents(dates, tickers, barDates.map((d) => d[0]!), barDates.map((d) => d.at(-1)!), bt.on_delisting as OnDelisting);
   const result = runBacktest({
     dates,
     tickers,
@@ -78,9 +85,11 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
     slippage_bps: bt.slippage_bps,
     initial_capital: bt.initial_capital,
     cash_rate: bt.cash_rate,
-    benchmarkClose: col(loaded[benchIndex], 'bars', 'close'),
+    benchmarkClose: alignTo(dates, stringColumn(bench, 'date', benchPath), numberColumn(bench, 'close', benchPath)),
     regime: alignStrings(dates, stringColumn(regimes, 'date', regimePath), stringColumn(regimes, 'regime', regimePath)),
+    closeAtRow: listing.closeAtRow,
   });
+  logListing(ctx, listing, result.trades, dates, bt.on_delisting as OnDelisting);
   if (result.trades.date.length === 0) throw new Error(noTrade(dates, loaded.map((l) => ({ dates: stringColumn(l.pos, 'date', l.posPath), weight: numberColumn(l.pos, 'target_weight', l.posPath) }))));
   const contributions: Record<string, Record<string, Float64Array>> = {};
   loaded.forEach((l, i) => {
@@ -88,8 +97,20 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   });
   const summary = computeSummary({ ...result, contributions, risk_free_rate: bt.risk_free_rate });
   const { trades, pnl } = result;
-  await ctx.writeTable(outputs[0], { length: trades.date.length, columns: { ...trades, side: trades.side as string[] } }, TRADES_SCHEMA);
+  await ctx.writeTable(outputs[0], { length: trades.date.length, columns: { ...trades, side: trades.side as string[], reason: trades.reason as string[] } }, TRADES_SCHEMA);
   await ctx.writeTable(outputs[1], { length: pnl.date.length, columns: { ...pnl } }, PNL_SCHEMA);
   // undefined metrics (NaN) are written as null: JSON has no NaN
-  ctx.writeJson(outputs[2], finiteOrNull({ strategy_name: bt.strategy_name, ...summary }));
+  ctx.writeJson(outputs[2], finiteOrNull({ strategy_name: bt.strategy_name, ...summary, entered_late: listing.enteredLate, left_early: listing.leftEarly }));
+}
+
+/** The run log names every late listing and delisting, and each delisting's closing fill. */
+function logListing(ctx: TaskContext, listing: ReturnType<typeof listingEvents>, trades: BacktestTrades, dates: string[], onDelisting: OnDelisting): void {
+  for (const [t, d] of Object.entries(listing.enteredLate)) ctx.log(`${t}: first bar ${d}, after the backtest's first date ${dates[0]} (listed late)`);
+  for (const [t, d] of Object.entries(listing.leftEarly)) {
+    const i = trades.date.findIndex((x, k) => x === d && trades.ticker[k] === t && trades.reason[k] === 'delisting');
+    const what = i >= 0
+      ? `position of ${trades.quantity[i]} shares closed at its close ${trades.price[i]} (${trades.side[i]}, notional ${trades.notional[i].toFixed(2)}, cost ${trades.cost[i].toFixed(2)})`
+      : onDelisting === 'hold' ? 'position held at its last close (backtest.on_delisting: hold)' : 'no position to close';
+    ctx.log(`${t}: last bar ${d}, before the backtest's last date ${dates.at(-1)} (delisted): ${what}`);
+  }
 }

@@ -1,6 +1,8 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { targetDollar, targetWeights } from '../lib/market/risk/sizing.js';
 import { applyPortfolioRules } from '../lib/market/risk/portfolio-rules.js';
+import { zeroBeforeHistory } from '../lib/market/risk/listing.js';
+import { maxLookback } from '../lib/market/features/options.js';
 import { alignTo, frameSchema, frameToTable } from '../lib/pipeline/frames.js';
 import { unionDates } from '../lib/pipeline/axis.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
@@ -27,18 +29,24 @@ export default async function positions(ctx: TaskContext): Promise<void> {
   const risk = ctx.param<Settings['risk']>('risk');
   const capital = ctx.param<number>('backtest.initial_capital');
   const tickers = ctx.tickers;
+  const f = ctx.param<Settings['features']>('features');
+  // a ticker's first row with every feature window full (a late listing trades from there on)
+  const firstRow = maxLookback({ ...f.lookbacks, volume_z: f.volume_z, rs: f.rs });
   // every rule works date by date, so an incremental (daily) run recomputes only the dates from
   // `since` on, for every ticker, and keeps the rows before
   const since = ctx.spec.mode === 'incremental' ? ctx.spec.since : undefined;
   const perTicker = await Promise.all(tickers.map(async (t) => {
     const metaPath = ctx.input('meta', t);
-    const meta = await ctx.readTable(metaPath, ['alpha_score'], since);
+    // meta has one row per bar of the ticker, so the row number is the ticker's history so far
+    const metaFile = await ctx.openTable(metaPath);
+    const offset = since === undefined ? 0 : await metaFile.firstRowFrom(since);
+    const meta = await metaFile.read(['alpha_score'], offset);
     const featPath = ctx.input('features', t);
     const feat = await ctx.readTable(featPath, [`rv_${risk.vol_window}`], since);
     const dates = stringColumn(meta, 'date', metaPath);
     const alpha = numberColumn(meta, 'alpha_score', metaPath);
     const vol = alignTo(dates, stringColumn(feat, 'date', featPath), numberColumn(feat, `rv_${risk.vol_window}`, featPath));
-    return { dates, alpha, vol, weight: targetWeights(alpha, vol, risk) };
+    return { dates, alpha, vol, weight: zeroBeforeHistory(targetWeights(alpha, vol, risk), offset, firstRow) };
   }));
   // portfolio rules need every ticker's weight on one date axis
   const axis = unionDates(perTicker.map((p) => p.dates));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readYamlFile, validateWith } from '../dag/yamlFile.js';
 import { cacheSettingsSchema } from '../dag/store/settings.js';
 import { executorSettingsSchema } from '../dag/executor/settings.js';
+import { marketSymbols } from './symbols.js';
 
 // Date.parse accepts 2025-02-30 (rolls over to March), so check the round trip
 const isRealDate = (d: string) => {
@@ -69,6 +70,8 @@ const settingsSchema = z
       slippage_bps: z.number().nonnegative().default(2),
       risk_free_rate: z.number().min(0).max(1).default(0),
       cash_rate: z.number().min(0).max(1).default(0),
+      /** A ticker whose bars stop before the backtest's last date: cash out at its last close, or keep it at that mark. */
+      on_delisting: z.enum(['close', 'hold']).default('close'),
     }),
     features: z.strictObject({
       lookbacks: z.strictObject({ sma: windowList, returns: lookbackList, realized_vol: windowList }),
@@ -146,9 +149,6 @@ const settingsSchema = z
     if (s.backtest.start_date >= s.backtest.end_date) {
       ctx.addIssue({ code: 'custom', path: ['backtest', 'start_date'], message: `start_date ${s.backtest.start_date} is not before end_date ${s.backtest.end_date}` });
     }
-    if (!s.tickers.includes(s.benchmark)) {
-      ctx.addIssue({ code: 'custom', path: ['benchmark'], message: `benchmark '${s.benchmark}' must also be listed in tickers` });
-    }
     const dup = s.tickers.find((t, i) => s.tickers.indexOf(t) !== i);
     if (dup) ctx.addIssue({ code: 'custom', path: ['tickers'], message: `ticker '${dup}' is listed twice` });
     // signals read feature columns, so every window they use must be computed by features
@@ -177,7 +177,12 @@ const settingsSchema = z
     }
   });
 
-export type Settings = z.infer<typeof settingsSchema>;
+/**
+ * The validated settings plus `symbols`, derived and never read from the file: every symbol whose
+ * bars the pipeline loads, i.e. `tickers` followed by the benchmark when it is not one of them (an
+ * index used for relative strength, regimes and the benchmark return, but never traded).
+ */
+export type Settings = z.infer<typeof settingsSchema> & { symbols: string[] };
 
 /** Parse and validate a settings file; every problem names the file and the key path. */
 export function loadConfig(file: string): Settings {
@@ -188,5 +193,5 @@ export function parseSettings(raw: unknown, file: string): Settings {
   const s = validateWith(settingsSchema, raw ?? {}, file);
   // `{data_root}` in paths.raw is shorthand for the configured data root
   s.paths.raw = s.paths.raw.replaceAll('{data_root}', s.paths.data_root);
-  return s;
+  return { ...s, symbols: marketSymbols(s.tickers, s.benchmark) };
 }

@@ -36,9 +36,13 @@ export interface Plan {
 }
 
 export function fanoutList(dag: LoadedDag, config: unknown): string[] {
-  const list = getKey(config, dag.spec.fanout);
+  return tickerList(config, dag.spec.fanout, "the DAG's fan-out list");
+}
+
+function tickerList(config: unknown, key: string, what: string): string[] {
+  const list = getKey(config, key);
   if (!Array.isArray(list) || list.some((t) => typeof t !== 'string')) {
-    throw new UserError(`config key '${dag.spec.fanout}' (the DAG's fan-out list) must be a list of strings`);
+    throw new UserError(`config key '${key}' (${what}) must be a list of strings`);
   }
   return list as string[];
 }
@@ -54,6 +58,8 @@ export function isEnabled(node: NodeDecl, config: unknown): boolean {
 export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string, Deriver> = new Map()): Plan {
   const tickers = fanoutList(dag, config);
   const enabled = dag.spec.nodes.filter((n) => isEnabled(n, config));
+  // the list `{ticker}` ranges over, per node: its own `ticker_list`, else the DAG's
+  const listOf = new Map(enabled.map((n) => [n.id, n.ticker_list ? tickerList(config, n.ticker_list, `node '${n.id}' ticker_list`) : tickers]));
   const enabledIds = new Set(enabled.map((n) => n.id));
   const instances = new Map<string, Instance>();
   const producerOf = new Map<string, string>();
@@ -62,8 +68,9 @@ export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string,
   for (const node of enabled) {
     const where = `${dag.file}: node '${node.id}'`;
     const ids: string[] = [];
+    const list = listOf.get(node.id)!;
     const slots: { ticker?: string; item?: FanItem }[] = node.per_ticker
-      ? tickers.map((ticker) => ({ ticker }))
+      ? list.map((ticker) => ({ ticker }))
       : node.fanout ? fanItems(node, config, derivers, where).map((item) => ({ item })) : [{}];
     for (const { ticker, item } of slots) {
       const id = instanceId(node.id, ticker ?? item?.key);
@@ -71,7 +78,7 @@ export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string,
       const outputTickers: (string | undefined)[] = [];
       for (const declared of node.outputs) {
         const tpl = expandConfigKeys(declared, config, where);
-        for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? tickers : [ticker]) {
+        for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? list : [ticker]) {
           const path = fillTemplate(tpl, config, t, where, item?.key);
           const other = producerOf.get(path);
           if (other) throw new UserError(`${where}: output '${path}' is also written by '${other}'`);
@@ -93,7 +100,7 @@ export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string,
     for (const input of node.inputs) {
       if (typeof input === 'string') {
         const tpl = expandConfigKeys(input, config, where);
-        for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? tickers : [inst.ticker]) {
+        for (const t of !node.per_ticker && hasTickerPlaceholder(tpl) ? listOf.get(node.id)! : [inst.ticker]) {
           const path = fillTemplate(tpl, config, t, where, inst.item?.key);
           refs.push({ path, producer: producerOf.get(path), ticker: t });
         }
@@ -111,8 +118,8 @@ export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string,
         else {
           const t = mode === 'same' ? inst.ticker : fillTemplate(mode, config, inst.ticker, where);
           if (t === undefined) throw new UserError(`${where}: input '${up.id}' with ticker 'same' needs a per-ticker node`);
-          if (!tickers.includes(t)) {
-            throw new UserError(`${where}: input '${up.id}' asks for ticker '${t}', which is not in '${dag.spec.fanout}'`);
+          if (!listOf.get(up.id)!.includes(t)) {
+            throw new UserError(`${where}: input '${up.id}' asks for ticker '${t}', which is not in '${up.ticker_list ?? dag.spec.fanout}'`);
           }
           upstream = [instanceId(up.id, t)];
         }

@@ -33,6 +33,12 @@ const nodeSchema = z.strictObject({
   task: z.string().min(1),
   description: z.string().min(1),
   per_ticker: z.boolean().default(false),
+  /**
+   * Config key of the list `{ticker}` ranges over in this node (its instances when per_ticker,
+   * its `{ticker}` paths otherwise); default: the DAG's `fanout` list. For data a per-ticker
+   * node needs beyond the DAG's list (an untraded benchmark's bars, say).
+   */
+  ticker_list: z.string().min(1).optional(),
   fanout: fanoutSchema.optional(),
   /** Run the node only when every listed config key has the given value. */
   when: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),

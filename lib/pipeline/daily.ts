@@ -10,6 +10,7 @@ import { UserError } from '../dag/errors.js';
 import type { BarChange } from './barChange.js';
 import { addTradingDays, previousTradingDay } from '../core/calendar.js';
 import type { Settings } from '../core/settings.js';
+import { marketSymbols } from '../core/symbols.js';
 import { instanceId } from '../dag/instanceId.js';
 import { stringColumn } from '../io/table.js';
 import { acquireRunLock } from '../dag/runLock.js';
@@ -117,7 +118,8 @@ async function daily(project: Project, opts: DailyOptions, runPlan: RunPlan, exp
   for (const i of phaseA.instances) if (i.node === 'processed' && i.action === 'restored') reports.set(i.ticker, { full: true });
   const changes = new Map<string, BarChange>();
   let lastDate: string | undefined;
-  for (const t of project.plan.tickers) {
+  // every symbol with bars: the tickers, and the benchmark when it is not traded (its own processed instance)
+  for (const t of marketSymbols(project.plan.tickers, cfg.benchmark)) {
     const { last, ...change } = reports.get(t) ?? {};
     if (last && (!lastDate || last > lastDate)) lastDate = last;
     if (change.restated) logger.warn(`${t}: restated bar on ${change.restated} (an existing row changed): rebuilding ${t}'s chain in full`);

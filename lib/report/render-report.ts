@@ -12,7 +12,8 @@ import type { ChartOption } from './svg.js';
 import { renderSvg } from './svg.js';
 
 export interface ReportInput {
-  summary: Summary;
+  /** summary.json: the engine's Summary plus the backtest node's universe changes. */
+  summary: Summary & { entered_late?: Record<string, string>; left_early?: Record<string, string> };
   pnl: PnlColumns;
   attribution: Attribution;
   strategyName: string;
@@ -103,6 +104,7 @@ export function renderReport({ summary, pnl, attribution, strategyName }: Report
     '<body>',
     `<h1>${name}</h1>`,
     `<p>${escapeHtml(summary.start_date)} to ${escapeHtml(summary.end_date)}</p>`,
+    ...universeNote(summary),
     '<h2>Summary</h2>',
     summaryTable(summary),
     '<h2>Performance</h2>',
@@ -120,4 +122,13 @@ export function renderReport({ summary, pnl, attribution, strategyName }: Report
     '',
   ];
   return parts.join('\n');
+}
+
+/** A line naming the tickers listed or delisted during the window (none for a fixed universe). */
+function universeNote(summary: ReportInput['summary']): string[] {
+  const list = (m: Record<string, string> | undefined, what: string) => Object.entries(m ?? {}).map(([t, d]) => `${escapeHtml(t)} (${what} ${escapeHtml(d)})`).join(', ');
+  const late = list(summary.entered_late, 'first bar');
+  const early = list(summary.left_early, 'last bar');
+  if (!late && !early) return [];
+  return [`<p>${[late && `Entered late: ${late}.`, early && `Left early: ${early}.`].filter(Boolean).join(' ')}</p>`];
 }

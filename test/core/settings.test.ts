@@ -36,7 +36,6 @@ describe('config/settings.yaml validation', () => {
     expect(errorOf((s) => { s.backtest.start_date = '2026-01-01'; })).toMatch(/backtest.start_date: start_date 2026-01-01 is not before end_date 2025-01-01/);
     expect(errorOf((s) => { s.tickers = []; })).toMatch(/tickers: must list at least one ticker/);
     expect(errorOf((s) => { s.tickers = ['../x', 'SPY']; })).toMatch(/tickers.0: must be a plain ticker symbol/);
-    expect(errorOf((s) => { s.benchmark = 'QQQ'; })).toMatch(/benchmark: benchmark 'QQQ' must also be listed in tickers/);
     expect(errorOf((s) => { s.backtest.end_date = '2025-02-30'; })).toMatch(/backtest.end_date: is not a real date/);
   });
 });
@@ -56,5 +55,33 @@ describe('the data-quality limits (issue 11, rule 5)', () => {
     expect(errorOf((s) => { s.data.max_gap_days = 0; })).toMatch(/^config\/settings.yaml: data.max_gap_days: /);
     expect(errorOf((s) => { s.data.on_gap = 'skip'; })).toMatch(/^config\/settings.yaml: data.on_gap: .*"error"\|"drop"/);
     expect(errorOf((s) => { s.data.max_gap_day = 5; })).toMatch(/data.max_gap_day: unknown key \(did you mean 'data.max_gap_days'\?\)/);
+  });
+});
+
+describe('the universe (issue 16): an untraded benchmark, delistings', () => {
+  const parsed = (mutate: (s: Record<string, any>) => void) => {
+    const s = base();
+    mutate(s);
+    return parseSettings(s, 'config/settings.yaml');
+  };
+
+  test('a benchmark outside tickers is accepted and joins the derived symbols after the tickers', () => {
+    const s = parsed((x) => { x.benchmark = 'QQQ'; });
+    expect(s.tickers).toEqual(['NVDA', 'MSFT', 'SPY']);
+    expect(s.symbols).toEqual(['NVDA', 'MSFT', 'SPY', 'QQQ']);
+  });
+
+  test('a benchmark among the tickers is not listed twice', () => {
+    expect(parsed(() => undefined).symbols).toEqual(['NVDA', 'MSFT', 'SPY']);
+  });
+
+  test('symbols is derived, never read from the file', () => {
+    expect(errorOf((s) => { s.symbols = ['NVDA']; })).toMatch(/symbols: unknown key/);
+  });
+
+  test('backtest.on_delisting defaults to close, accepts hold, and rejects anything else naming the key', () => {
+    expect(parsed(() => undefined).backtest.on_delisting).toBe('close');
+    expect(parsed((x) => { x.backtest.on_delisting = 'hold'; }).backtest.on_delisting).toBe('hold');
+    expect(errorOf((s) => { s.backtest.on_delisting = 'sell'; })).toMatch(/^config\/settings.yaml: backtest.on_delisting: Invalid option: expected one of "close"\|"hold"/);
   });
 });

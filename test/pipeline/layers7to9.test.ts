@@ -101,12 +101,14 @@ describe('dag run backtest: every artifact of layers 7-9, then nothing to do', (
   });
 
   test('trades.parquet and pnl_timeseries.parquet have the listed columns and consistent rows', () => {
-    expect(trades.names).toEqual(['date', 'ticker', 'side', 'quantity', 'weight_change', 'price', 'notional', 'cost']);
+    expect(trades.names).toEqual(['date', 'ticker', 'side', 'quantity', 'weight_change', 'price', 'notional', 'cost', 'reason']);
     expect(trades.length).toBeGreaterThan(0);
     const k = (settings.backtest.commission_bps + settings.backtest.slippage_bps) / 1e4;
     for (let i = 0; i < trades.length; i++) {
       expect(TICKERS).toContain(trades.str.ticker[i]);
       expect(['buy', 'sell']).toContain(trades.str.side[i]);
+      // every ticker trades to the last date here: nothing is delisted
+      expect(trades.str.reason[i]).toBe('rebalance');
       expect(Math.sign(trades.col.weight_change[i]!)).toBe(trades.str.side[i] === 'buy' ? 1 : -1);
       expect(trades.col.notional[i]).toBeCloseTo(trades.col.quantity[i]! * trades.col.price[i]!, 6);
       expect(trades.col.cost[i]).toBeCloseTo(k * trades.col.notional[i]!, 9);
@@ -138,6 +140,9 @@ describe('dag run backtest: every artifact of layers 7-9, then nothing to do', (
       expect(Number.isFinite(summary[k])).toBe(true);
     }
     for (const k of ['pnl_by_regime', 'pnl_by_component', 'pnl_by_ticker']) expect(typeof summary[k]).toBe('object');
+    // a universe whose every ticker spans the window
+    expect(summary.entered_late).toEqual({});
+    expect(summary.left_early).toEqual({});
     expect(Object.keys(summary.pnl_by_ticker).sort()).toEqual([...TICKERS].sort());
     for (const c of COMPONENTS) expect(typeof summary.pnl_by_component[c]).toBe('number');
 

@@ -25,6 +25,13 @@ describe('renderReport: self-contained deterministic HTML', () => {
     expect(html).toContain('<h1>Synthetic &lt;hybrid&gt; &amp; alpha</h1>');
     expect(html).toContain('Shaded by regime');
   });
+  test('a universe that changed during the window is named under the dates; a fixed one adds nothing', () => {
+    expect(html).not.toContain('Entered late');
+    expect(html).not.toContain('Left early');
+    const base = syntheticReportInput();
+    const changed = renderReport({ ...base, summary: { ...base.summary, entered_late: { LATE: '2019-01-02' }, left_early: { GONE: '2019-12-31', 'B&C': '2018-05-01' } } });
+    expect(changed).toContain('<p>Entered late: LATE (first bar 2019-01-02). Left early: GONE (last bar 2019-12-31), B&amp;C (last bar 2018-05-01).</p>');
+  });
 });
 
 if (!haveChromium) console.warn(`render-report browser test skipped: ${CHROMIUM} not found (CI installs chromium)`);

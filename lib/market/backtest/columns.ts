@@ -2,6 +2,13 @@
 
 export type Side = 'buy' | 'sell';
 
+/**
+ * Why a trade happened: `rebalance` moves a position to the previous close's target weight;
+ * `delisting` cashes out a ticker on its last bar (its close); `ruin` closes everything when
+ * equity is no longer positive.
+ */
+export type TradeReason = 'rebalance' | 'delisting' | 'ruin';
+
 /** One row per executed trade, in execution order (date, then ticker order of the input). */
 export interface TradeColumns {
   date: string[];
@@ -17,6 +24,7 @@ export interface TradeColumns {
   notional: Float64Array;
   /** (commission_bps + slippage_bps) / 1e4 * notional, paid from cash. */
   cost: Float64Array;
+  reason: TradeReason[];
 }
 
 /** One row per date of the input axis. */

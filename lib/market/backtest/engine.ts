@@ -1,4 +1,4 @@
-import type { PnlColumns, Side, TradeColumns } from './columns.js';
+import type { PnlColumns, Side, TradeColumns, TradeReason } from './columns.js';
 
 /**
  * Daily portfolio simulation from target weights.
@@ -20,6 +20,10 @@ import type { PnlColumns, Side, TradeColumns } from './columns.js';
  * - A trade smaller than 1e-9 of equity is floating-point noise from re-targeting an unchanged
  *   weight and is skipped.
  * - If equity at execution is <= 0 the account is ruined and every position is closed.
+ * - closeAtRow[i] = r >= 0 (a delisting: the ticker's last bar is row r): after the day's other
+ *   trades, the whole position is sold (or bought back) at close[i][r] with the same costs,
+ *   reason 'delisting'; with no later bar the ticker is never traded or marked again, so it
+ *   holds no exposure after r (without closeAtRow it would keep its last close as a stale mark).
  * - perTickerPnl[ticker][t] is the ticker's $ pnl of date t including its costs; the sum over
  *   tickers plus the day's cash interest equals equity[t] - equity[t-1].
  * - For attribution, carryPnl[ticker][t] is the part of that pnl earned before the day's trade by
@@ -44,6 +48,8 @@ export interface BacktestInput {
   benchmarkClose?: Float64Array;
   /** Regime label per date, copied into the pnl table. */
   regime?: string[];
+  /** Per ticker, the row at whose close its position is cashed out (a delisting), or -1. */
+  closeAtRow?: ArrayLike<number>;
 }
 
 export interface BacktestResult {
@@ -79,6 +85,14 @@ function validate(input: BacktestInput): void {
     throw new Error(`runBacktest: benchmarkClose has ${input.benchmarkClose.length} rows, expected ${n}`);
   }
   if (input.regime && input.regime.length !== n) throw new Error(`runBacktest: regime has ${input.regime.length} rows, expected ${n}`);
+  if (input.closeAtRow) {
+    if (input.closeAtRow.length !== tickers.length) throw new Error(`runBacktest: closeAtRow has ${input.closeAtRow.length} entries for ${tickers.length} tickers`);
+    for (let i = 0; i < tickers.length; i++) {
+      const r = input.closeAtRow[i];
+      if (!(Number.isInteger(r) && r >= -1 && r < n)) throw new Error(`runBacktest: closeAtRow of ticker ${tickers[i]} must be -1 or a row 0..${n - 1}, got ${r}`);
+      if (r >= 0 && !Number.isFinite(close[i][r])) throw new Error(`runBacktest: ticker ${tickers[i]} is closed out on ${dates[r]}, which has no close`);
+    }
+  }
   if (execution !== 'next_open' && execution !== 'next_close') throw new Error(`runBacktest: unknown execution '${String(execution)}'`);
   for (const key of ['commission_bps', 'slippage_bps'] as const) {
     const v = input[key];
@@ -101,7 +115,19 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const dailyRate = (input.cash_rate ?? 0) / TRADING_DAYS;
   const execCols = execution === 'next_open' ? open : close;
 
-  const tr = { date: [] as string[], ticker: [] as string[], side: [] as Side[], quantity: [] as number[], weight_change: [] as number[], price: [] as number[], notional: [] as number[], cost: [] as number[] };
+  const tr = { date: [] as string[], ticker: [] as string[], side: [] as Side[], quantity: [] as number[], weight_change: [] as number[], price: [] as number[], notional: [] as number[], cost: [] as number[], reason: [] as TradeReason[] };
+  const record = (t: number, i: number, delta: number, weightChange: number, price: number, notional: number, cost: number, reason: TradeReason) => {
+    tr.date.push(dates[t]);
+    tr.ticker.push(tickers[i]);
+    tr.side.push(delta > 0 ? 'buy' : 'sell');
+    tr.quantity.push(Math.abs(delta));
+    tr.weight_change.push(weightChange);
+    tr.price.push(price);
+    tr.notional.push(notional);
+    tr.cost.push(cost);
+    tr.reason.push(reason);
+  };
+  const closeAtRow = input.closeAtRow;
   const equity = new Float64Array(n);
   const ret = new Float64Array(n);
   const benchRet = new Float64Array(n).fill(NaN);
@@ -161,14 +187,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
           cash -= delta * p + cost;
           pnl -= cost;
           traded += notional;
-          tr.date.push(dates[t]);
-          tr.ticker.push(tickers[i]);
-          tr.side.push(delta > 0 ? 'buy' : 'sell');
-          tr.quantity.push(Math.abs(delta));
-          tr.weight_change.push(w - (shares[i] * p) / eqExec);
-          tr.price.push(p);
-          tr.notional.push(notional);
-          tr.cost.push(cost);
+          record(t, i, delta, w - (shares[i] * p) / eqExec, p, notional, cost, eqExec > 0 ? 'rebalance' : 'ruin');
           shares[i] = desired;
         }
       }
@@ -181,6 +200,36 @@ export function runBacktest(input: BacktestInput): BacktestResult {
         posAbs += Math.abs(v);
       }
       perTicker[i][t] = pnl;
+    }
+
+    // delistings: cash out at the last bar's close, after the day's other trades (so every
+    // position is marked at the close when its weight is measured)
+    if (closeAtRow) {
+      const eqClose = cash + posValue;
+      let closed = false;
+      for (let i = 0; i < m; i++) {
+        if (closeAtRow[i] !== t || shares[i] === 0) continue;
+        const p = close[i][t];
+        const v = shares[i] * p;
+        const notional = Math.abs(v);
+        const cost = costRate * notional;
+        cash += v - cost;
+        perTicker[i][t] -= cost;
+        traded += notional;
+        record(t, i, -shares[i], eqClose > 0 ? -v / eqClose : 0, p, notional, cost, 'delisting');
+        shares[i] = 0;
+        closed = true;
+      }
+      if (closed) {
+        // summed again rather than decremented, so no rounding residue is left as exposure
+        posValue = 0;
+        posAbs = 0;
+        for (let i = 0; i < m; i++) {
+          if (shares[i] === 0) continue;
+          posValue += shares[i] * mark[i];
+          posAbs += Math.abs(shares[i] * mark[i]);
+        }
+      }
     }
 
     const eq = cash + posValue;
@@ -217,6 +266,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
       price: Float64Array.from(tr.price),
       notional: Float64Array.from(tr.notional),
       cost: Float64Array.from(tr.cost),
+      reason: tr.reason,
     },
     pnl: {
       date: dates.slice(),

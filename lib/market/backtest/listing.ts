@@ -1,0 +1,50 @@
+/**
+ * Listings and delistings within a backtest window. A real universe has tickers whose history
+ * starts after the backtest's first date (IPOs, index additions) and tickers whose history stops
+ * before its last date (delistings, mergers). The calendar is the union of the traded tickers'
+ * dates in the window, so "before its last date" means some other ticker still trades after.
+ *
+ * A ticker whose file merely ends on the data's last date (the latest bar of a daily run, a
+ * look-ahead audit's cutoff) ends with the calendar and is not delisted. The delisting itself is
+ * known only in hindsight (no bar follows): it is used for one thing, the cash-out at the last
+ * bar's close, which is what a fund holding a delisted share gets; no earlier weight or trade
+ * depends on it.
+ */
+export type OnDelisting = 'close' | 'hold';
+
+export interface ListingEvents {
+  /** Ticker -> its first bar, for tickers whose history starts after the window's first date. */
+  enteredLate: Record<string, string>;
+  /** Ticker -> its last bar, for tickers whose history stops before the window's last date. */
+  leftEarly: Record<string, string>;
+  /** Per ticker, the window row at whose close its position is cashed out, or -1 (see runBacktest). */
+  closeAtRow: Int32Array;
+}
+
+/**
+ * @param dates the backtest calendar (ascending)
+ * @param firstBar, lastBar per ticker, the first and last dates of its whole history
+ */
+export function listingEvents(dates: string[], tickers: string[], firstBar: string[], lastBar: string[], onDelisting: OnDelisting): ListingEvents {
+  if (dates.length === 0) throw new Error('listingEvents: the calendar is empty');
+  if (firstBar.length !== tickers.length || lastBar.length !== tickers.length) {
+    throw new Error(`listingEvents: ${tickers.length} tickers but ${firstBar.length} first and ${lastBar.length} last bars`);
+  }
+  if (onDelisting !== 'close' && onDelisting !== 'hold') throw new Error(`listingEvents: on_delisting must be close or hold, got '${String(onDelisting)}'`);
+  const first = dates[0];
+  const last = dates[dates.length - 1];
+  const enteredLate: Record<string, string> = {};
+  const leftEarly: Record<string, string> = {};
+  const closeAtRow = new Int32Array(tickers.length).fill(-1);
+  tickers.forEach((t, i) => {
+    if (firstBar[i] > first) enteredLate[t] = firstBar[i];
+    if (lastBar[i] >= last) return;
+    leftEarly[t] = lastBar[i];
+    // a history that ended before the window was never traded in it: nothing to close
+    if (onDelisting === 'hold' || lastBar[i] < first) return;
+    const r = dates.indexOf(lastBar[i]);
+    if (r < 0) throw new Error(`listingEvents: the last bar of ${t}, ${lastBar[i]}, is not a date of the backtest calendar`);
+    closeAtRow[i] = r;
+  });
+  return { enteredLate, leftEarly, closeAtRow };
+}
