@@ -92,6 +92,13 @@ d('dag sweep --executor bullmq with two dag workers', () => {
     const logged = workersInRunLog(join(dir, 'artifacts/sweeps/b'));
     expect([...logged.keys()].sort()).toEqual(['bench', 'double[A]', 'double[B]', 'double[C]', 'total']);
     expect([...logged.values()].every((w) => w === 'w1' || w === 'w2')).toBe(true);
+
+    // --force: the variants ask for the same keys at once; each waits on the one job per key
+    // (done within the hour, so nothing runs again: docs/distributed.md) and gets the same bytes
+    const forced = await dagAsync(dir, [...args, '--executor', 'bullmq', '--force']);
+    expect(forced.code).toBe(0);
+    expect(outputs(dir, JSON.parse(forced.stdout) as SweepJson)).toEqual(outputs(local, ls));
+    expect(ranLines(workers)).toHaveLength(7);
   }, 90_000);
 
   test('a failing job fails its variants with exit 1, naming the worker', async () => {
