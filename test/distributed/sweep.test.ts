@@ -3,16 +3,15 @@
  * processes (each in its own copy of the project; only the file:// remote store is shared),
  * against a real redis-server started for these tests.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { readFileSync, rmSync } from 'node:fs';
+import { expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { DAG_BIN, dag } from '../support/cli.js';
 import { listFiles } from '../../lib/dag/hashMemo.js';
 import { dagAsync } from '../support/s3.js';
-import { HAVE_REDIS, startRedis, type RedisServer } from '../support/redis.js';
-import { copyCheckout, holdsInput, startWorker, until, workersInRunLog, type WorkerProcess } from '../support/workers.js';
-import { makeDistributedToy } from '../support/distributed.js';
+import { holdsInput, until, workersInRunLog, type WorkerProcess } from '../support/workers.js';
+import { distributedToyHarness } from '../support/distributed.js';
 import { makeToyProject } from '../support/toyProject.js';
 
 interface SweepJson {
@@ -21,36 +20,8 @@ interface SweepJson {
   failed: number;
 }
 
-const d = HAVE_REDIS ? describe : describe.skip;
-if (!HAVE_REDIS) console.warn('skipping the bullmq sweep tests: redis-server is not installed (apt-get install -y redis-server)');
+const { d, dirs, workers, toy, worker } = distributedToyHarness('the bullmq sweep tests');
 
-let redis: RedisServer;
-const dirs: string[] = [];
-let workers: WorkerProcess[] = [];
-beforeEach(async () => {
-  if (HAVE_REDIS) redis = await startRedis();
-});
-afterEach(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  workers = [];
-  await redis?.stop();
-});
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function toy(raw: Record<string, string>) {
-  const t = makeDistributedToy(raw, redis.url);
-  dirs.push(t.dir, t.remote);
-  return t.dir;
-}
-async function worker(dir: string, name: string): Promise<WorkerProcess> {
-  const checkout = copyCheckout(dir);
-  dirs.push(checkout);
-  const w = await startWorker(checkout, name);
-  workers.push(w);
-  return w;
-}
 /** Every output file of each variant, by variant id. */
 const outputs = (dir: string, s: SweepJson) => Object.fromEntries(s.variants.map((v) => {
   const out = join(dir, v.dir, 'out');
@@ -61,7 +32,7 @@ const ranLines = (ws: WorkerProcess[]) => ws.flatMap((w) => w.log().match(/^(ran
 d('dag sweep --executor bullmq with two dag workers', () => {
   test('each variant gets the local sweep\'s bytes, the shared upstream runs once across the workers, and the workers ran every instance', async () => {
     const raw = { A: '1', B: 'sleep:300', C: '3' };
-    const dir = toy(raw);
+    const { dir } = toy(raw);
     await worker(dir, 'w1');
     await worker(dir, 'w2');
     const args = ['sweep', 'all', '--set', 'benchmark=A,B,C', '--name', 'b', '--json'];
@@ -102,7 +73,7 @@ d('dag sweep --executor bullmq with two dag workers', () => {
   }, 90_000);
 
   test('a failing job fails its variants with exit 1, naming the worker', async () => {
-    const dir = toy({ A: '1', B: 'fail' });
+    const { dir } = toy({ A: '1', B: 'fail' });
     await worker(dir, 'w1');
     const r = await dagAsync(dir, ['sweep', 'all', '--set', 'factor=2,3', '--name', 'bad', '--executor', 'bullmq']);
     expect(r.code).toBe(1);
@@ -114,7 +85,7 @@ d('dag sweep --executor bullmq with two dag workers', () => {
   }, 60_000);
 
   test('Ctrl-C removes the sweep\'s queued jobs and exits 130', async () => {
-    const dir = toy({ A: 'sleep:3000', B: '1', C: '2', D: '3' });
+    const { dir } = toy({ A: 'sleep:3000', B: '1', C: '2', D: '3' });
     const w = await worker(dir, 'w1');
     const child = spawn(process.execPath, [DAG_BIN, 'sweep', 'all', '--set', 'benchmark=A,B', '--name', 'stop', '--executor', 'bullmq'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
