@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { positiveInt } from './cliArgs.js';
+import { executorOption, positiveInt } from './cliArgs.js';
 import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -28,6 +28,7 @@ import { openRunCache } from './store/open.js';
 import { writeLastRun } from './store/lastRun.js';
 import { registerCacheCommands } from './store/commands.js';
 import { openExecutor } from './executor/open.js';
+import { REMOTE_IN_FLIGHT } from './executor/executor.js';
 import { registerWorkerCommand } from './worker/commands.js';
 import { registerSweepCommands, type SweepHooks } from './sweep/commands.js';
 
@@ -148,7 +149,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--no-cache', 'neither restore from nor write to any cache store in this run')
     .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
     .option('--require-remote', 'a remote store that fails is an error (exit 1), not a warning')
-    .addOption(new Option('--executor <kind>', 'where instances run: local worker threads, or `dag worker` processes through Redis (default: executor.kind in the settings, else local)').choices(['local', 'bullmq']))
+    .addOption(executorOption())
     .option('-v, --verbose', 'log each instance\'s start and cache decision')
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
       checkTargetOptions(target, opts, Object.keys(hooks.customTargets ?? {}));
@@ -162,7 +163,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         // a custom target (daily) schedules its own runs, on the local executor
         executor = opts.dryRun || hooks.customTargets?.[target] ? undefined : await openExecutor(project, opts.executor as string | undefined, runCache, logger);
         // workers do the work: the coordinator keeps every ready instance in flight
-        const concurrency = (opts.concurrency as number | undefined) ?? (executor ? 1024 : undefined);
+        const concurrency = (opts.concurrency as number | undefined) ?? (executor ? REMOTE_IN_FLIGHT : undefined);
         const custom = hooks.customTargets?.[target];
         if (custom) summary = await custom(project, { ...opts, logger, runCache, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
         else {

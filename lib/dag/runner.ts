@@ -243,7 +243,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const t0 = performance.now();
       const spec = taskSpec(project, inst, since);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
-      const result = await Promise.race([executor.run({ inst, spec, modulePath, key, parts: a.parts, nodeParts: project.fingerprinter.node(inst.node).parts }), signals.aborted]);
+      const result = await Promise.race([executor.run({ project, inst, spec, modulePath, key, parts: a.parts, nodeParts: project.fingerprinter.node(inst.node).parts }), signals.aborted]);
       if (result === ABORTED) {
         // nothing recorded: its previous record and outputs stay as they were
         removeStagedOutputs(inst.outputs.map((o) => project.abs(o)));

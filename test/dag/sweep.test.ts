@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dag } from '../support/cli.js';
 import { makeToyProject } from '../support/toyProject.js';
@@ -75,5 +75,16 @@ describe('sweeps on a toy pipeline (lib/dag knows nothing of finance)', () => {
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout) as SweepJson;
     expect(s.failed).toBe(2);
+  });
+
+  test('--executor bullmq that cannot be used stops the sweep before anything runs, never falling back to local', () => {
+    const dir = makeToyProject();
+    const args = ['sweep', 'all', '--set', 'factor=2,3', '--name', 'q', '--executor', 'bullmq'];
+    const noRedis = dag(dir, args);
+    expect([noRedis.code, noRedis.stderr.trim()]).toEqual([2, `dag: the bullmq executor needs a Redis URL: executor.redis in ${join(dir, 'settings.yaml')} or DAG_REDIS_URL`]);
+    // a Redis URL but no remote store: refused before connecting (nothing listens there)
+    const noRemote = dag(dir, args, { DAG_REDIS_URL: 'redis://127.0.0.1:1/0' });
+    expect([noRemote.code, noRemote.stderr.trim()]).toEqual([2, `dag: the bullmq executor needs a remote store that workers share (cache.remote in ${join(dir, 'settings.yaml')})`]);
+    expect(existsSync(join(dir, 'artifacts/sweeps/q/sweep.json'))).toBe(false);
   });
 });

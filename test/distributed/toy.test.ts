@@ -3,51 +3,21 @@
  * processes, each worker in its own copy of the project (nothing shared on disk but the
  * file:// remote store), against a real redis-server started for these tests.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { expect, test } from '@jest/globals';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { DAG_BIN } from '../support/cli.js';
 import { listFiles, sha256 } from '../../lib/dag/hashMemo.js';
 import { decodeManifest, manifestBlobs } from '../../lib/dag/store/manifest.js';
 import { dagAsync } from '../support/s3.js';
-import { HAVE_REDIS, startRedis, type RedisServer } from '../support/redis.js';
-import { copyCheckout, holdsInput, startWorker, until, workersInRunLog, type WorkerProcess } from '../support/workers.js';
-import { makeDistributedToy } from '../support/distributed.js';
+import { startRedis } from '../support/redis.js';
+import { copyCheckout, holdsInput, startWorker, until, workersInRunLog } from '../support/workers.js';
+import { distributedToyHarness, makeDistributedToy } from '../support/distributed.js';
 
 type Summary = { executed: number; restored: number; failed: number; instances: { node: string; ticker: string | null; action: string; reasons: string[]; worker?: string }[] };
 
-const d = HAVE_REDIS ? describe : describe.skip;
-if (!HAVE_REDIS) console.warn('skipping the bullmq executor tests: redis-server is not installed (apt-get install -y redis-server)');
-
-let redis: RedisServer;
-const dirs: string[] = [];
-let workers: WorkerProcess[] = [];
-// a Redis of its own per test: queues and finished jobs of one test never meet another's
-beforeEach(async () => {
-  if (HAVE_REDIS) redis = await startRedis();
-});
-afterEach(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  workers = [];
-  await redis?.stop();
-});
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function toy(raw: Record<string, string>, extra: Record<string, number> = {}) {
-  const t = makeDistributedToy(raw, redis.url, extra);
-  dirs.push(t.dir, t.remote);
-  return t;
-}
-async function worker(dir: string, name: string, args: string[] = []): Promise<WorkerProcess> {
-  const checkout = copyCheckout(dir);
-  dirs.push(checkout);
-  const w = await startWorker(checkout, name, args);
-  workers.push(w);
-  return w;
-}
+const { d, redis, dirs, workers, toy, worker } = distributedToyHarness('the bullmq executor tests');
 const read = (dir: string, p: string) => readFileSync(join(dir, p), 'utf8');
 const id = (i: { node: string; ticker: string | null }) => (i.ticker ? `${i.node}[${i.ticker}]` : i.node);
 
@@ -202,7 +172,7 @@ d('two coordinators on the same target, Redis and store', () => {
 d('Redis down or lost', () => {
   test('Redis unreachable at start: exit 2 with a message naming the URL, and nothing run', async () => {
     const { dir } = toy({ A: '1' });
-    const dead = `redis://127.0.0.1:${redis.port + 1}/0`;
+    const dead = `redis://127.0.0.1:${redis().port + 1}/0`;
     const r = await dagAsync(dir, ['run', 'all'], { DAG_REDIS_URL: dead });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`dag: cannot reach Redis at ${dead.replace(/[./]/g, '\\$&')}: `));

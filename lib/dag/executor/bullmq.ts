@@ -16,11 +16,14 @@ import { jobFailureSchema, jobId, jobResultSchema, type JobData, type JobResult 
 import { jobFiles, uploadFiles } from './fileSet.js';
 import { announceRun, HEARTBEAT_MS, listWorkers, refusals, retireRun } from './registry.js';
 
+type JobEnd = { ok: true; result: JobResult } | { ok: false; error: string; worker?: string };
+
 interface Pending {
   id: string;
   name: string;
   data: JobData;
-  settle: (r: { ok: true; result: JobResult } | { ok: false; error: string; worker?: string }) => void;
+  /** Everyone waiting for the job: two variants of a sweep may need the same key at once (--force). */
+  waiters: ((end: JobEnd) => void)[];
 }
 
 /**
@@ -28,7 +31,9 @@ interface Pending {
  * hands over an instance only when its inputs are done. Here the instance's files are uploaded
  * to the remote store, a job named by its cache key is queued on the queue of this checkout's
  * code, and when a worker has put the outputs into the store they are restored into the work
- * folder through the run's cache, re-hashed like any other restore.
+ * folder through the run's cache, re-hashed like any other restore. The work folder is the
+ * request's project: one executor (one connection, one run id, one Ctrl-C handler) serves every
+ * variant of a sweep, since jobs are self-contained and the code is the same.
  */
 export class BullmqExecutor implements Executor {
   readonly kind = 'bullmq';
@@ -46,7 +51,6 @@ export class BullmqExecutor implements Executor {
   private readonly onSignal = () => void this.interrupt();
 
   private constructor(
-    private readonly project: Project,
     private readonly cfg: ExecutorConfig & { redis: string },
     private readonly cache: RunCache,
     private readonly remote: RemoteStore,
@@ -71,7 +75,7 @@ export class BullmqExecutor implements Executor {
     queue.on('error', () => undefined); // the health check reports a lost Redis once, clearly
     events.on('error', () => undefined);
     await events.waitUntilReady();
-    const ex = new BullmqExecutor(project, { ...cfg, redis: cfg.redis }, cache, remote, client, queue, events, code, logger);
+    const ex = new BullmqExecutor({ ...cfg, redis: cfg.redis }, cache, remote, client, queue, events, code, logger);
     events.on('completed', ({ jobId: id, returnvalue }) => ex.settleCompleted(id, returnvalue));
     events.on('failed', ({ jobId: id, failedReason }) => ex.settleFailed(id, failedReason));
     events.on('removed', ({ jobId: id }) => ex.requeue(id));
@@ -85,14 +89,14 @@ export class BullmqExecutor implements Executor {
 
   async run(req: ExecRequest): Promise<ExecResult> {
     if (this.failedAll) return { ok: false, logs: [], error: this.failedAll };
-    const { inst, spec, key } = req;
+    const { project, inst, spec, key } = req;
     const id = jobId(key);
     let data: JobData;
     try {
       // an incremental run extends the instance's own outputs: they travel with the inputs
-      const own = spec.mode === 'incremental' ? Object.fromEntries(inst.outputs.map((o) => [o, this.project.memo.hash(this.project.abs(o))])) : {};
-      const files = jobFiles({ ...req.parts.inputs, ...own }, this.project.abs, this.project.memo);
-      await uploadFiles(this.remote, files, this.project.abs, this.knownBlobs);
+      const own = spec.mode === 'incremental' ? Object.fromEntries(inst.outputs.map((o) => [o, project.memo.hash(project.abs(o))])) : {};
+      const files = jobFiles({ ...req.parts.inputs, ...own }, project.abs, project.memo);
+      await uploadFiles(this.remote, files, project.abs, this.knownBlobs);
       // the work folder and the ledger of written files are this machine's: the worker has its own
       const { workdir: _local, ledger: _ledger, ...portable } = spec;
       data = {
@@ -109,8 +113,8 @@ export class BullmqExecutor implements Executor {
       if (!outcome.ok) return { ok: false, logs: [], error: outcome.error, ...(outcome.worker ? { worker: outcome.worker } : {}) };
       const { worker, logs, report } = outcome.result;
       const ledger = spec.ledger;
-      const beforePlace = ledger ? (files: { abs: string; hash: string }[]) => appendLedger(ledger, files.map((f) => ({ path: ledgerPath(this.project.workdir, f.abs), hash: f.hash }))) : undefined;
-      const restored = await this.cache.restore({ id: inst.id, outputs: inst.outputs, abs: this.project.abs, memo: this.project.memo, beforePlace }, key);
+      const beforePlace = ledger ? (files: { abs: string; hash: string }[]) => appendLedger(ledger, files.map((f) => ({ path: ledgerPath(project.workdir, f.abs), hash: f.hash }))) : undefined;
+      const restored = await this.cache.restore({ id: inst.id, outputs: inst.outputs, abs: project.abs, memo: project.memo, beforePlace }, key);
       if (restored) return { ok: true, logs, worker, ...(report ? { report } : {}) };
       // a job found finished when queued made its outputs for a store this run cannot read (or
       // they were collected since): it is made again, once
@@ -123,9 +127,14 @@ export class BullmqExecutor implements Executor {
   }
 
   /** Queue a job (or join the one with its id) and a promise of its end. */
-  private async enqueue(id: string, name: string, data: JobData): Promise<{ done: Promise<Parameters<Pending['settle']>[0]>; finishedBefore: boolean } | { error: string }> {
+  private async enqueue(id: string, name: string, data: JobData): Promise<{ done: Promise<JobEnd>; finishedBefore: boolean } | { error: string }> {
+    const waiting = this.pending.get(id);
+    if (waiting) {
+      // this executor already waits for that job (another variant's instance with the same key): wait with it
+      return { done: new Promise<JobEnd>((settle) => waiting.waiters.push(settle)), finishedBefore: false };
+    }
     // listen before adding: the job may end before add() returns
-    const done = new Promise<Parameters<Pending['settle']>[0]>((settle) => this.pending.set(id, { id, name, data, settle }));
+    const done = new Promise<JobEnd>((settle) => this.pending.set(id, { id, name, data, waiters: [settle] }));
     try {
       // a job with this id already queued, running or done (another coordinator, an earlier run) is that job, not a new one
       const job = await this.add(name, data, id);
@@ -151,7 +160,7 @@ export class BullmqExecutor implements Executor {
     if (!p || this.closing) return;
     this.add(p.name, p.data, id).catch((err: Error) => {
       this.pending.delete(id);
-      p.settle({ ok: false, error: `could not queue ${p.name} again on Redis ${redactUrl(this.cfg.redis)}: ${err.message}` });
+      settleAll(p, { ok: false, error: `could not queue ${p.name} again on Redis ${redactUrl(this.cfg.redis)}: ${err.message}` });
     });
   }
 
@@ -161,7 +170,7 @@ export class BullmqExecutor implements Executor {
     if (!p) return;
     this.pending.delete(id);
     const parsed = jobResultSchema.safeParse(typeof raw === 'string' ? safeJson(raw) : raw);
-    p.settle(parsed.success ? { ok: true, result: parsed.data } : { ok: false, error: `job ${id} returned no valid result` });
+    settleAll(p, parsed.success ? { ok: true, result: parsed.data } : { ok: false, error: `job ${id} returned no valid result` });
   }
 
   private settleFailed(id: string, reason: string): void {
@@ -170,10 +179,10 @@ export class BullmqExecutor implements Executor {
     if (!p) return;
     this.pending.delete(id);
     const f = jobFailureSchema.safeParse(safeJson(reason));
-    if (!f.success) p.settle({ ok: false, error: `job failed: ${reason}` });
+    if (!f.success) settleAll(p, { ok: false, error: `job failed: ${reason}` });
     else {
       for (const line of f.data.logs) this.logger.info(`  ${id}: ${line}`);
-      p.settle({ ok: false, worker: f.data.worker, error: `${f.data.error} (on worker ${f.data.worker})` });
+      settleAll(p, { ok: false, worker: f.data.worker, error: `${f.data.error} (on worker ${f.data.worker})` });
     }
   }
 
@@ -182,7 +191,7 @@ export class BullmqExecutor implements Executor {
     this.failedAll = reason;
     for (const p of [...this.pending.values()]) {
       this.pending.delete(p.id);
-      p.settle({ ok: false, error: reason });
+      settleAll(p, { ok: false, error: reason });
     }
   }
 
@@ -241,6 +250,10 @@ export class BullmqExecutor implements Executor {
     this.client.disconnect();
     this.remote.close();
   }
+}
+
+function settleAll(p: Pending, end: JobEnd): void {
+  for (const settle of p.waiters) settle(end);
 }
 
 function safeJson(s: string): unknown {

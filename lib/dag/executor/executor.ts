@@ -1,9 +1,15 @@
 import type { TaskSpec } from '../context.js';
 import type { Instance } from '../plan.js';
 import type { InstanceParts, NodeParts } from '../fingerprint.js';
+import type { Project } from '../project.js';
 
 /** One stale instance the scheduler hands to an executor, with everything its key is made of. */
 export interface ExecRequest {
+  /**
+   * The project whose work folder the instance's files are in. One executor may serve several
+   * (the variants of a sweep: same code, each its own folder), so it comes with each request.
+   */
+  project: Project;
   inst: Instance;
   spec: TaskSpec;
   /** Compiled task module in this checkout. */
@@ -38,3 +44,9 @@ export interface Executor {
   run(req: ExecRequest): Promise<ExecResult>;
   close(): Promise<void>;
 }
+
+/**
+ * Instances a run keeps in flight when they run on `dag worker` processes: every ready one (the
+ * workers' slots bound what actually runs; the coordinator only waits).
+ */
+export const REMOTE_IN_FLIGHT = 1024;

@@ -1,9 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { join } from 'node:path';
 import type { Project } from '../project.js';
 import { createLogger, closeLogger } from '../log.js';
 import { openRunCache } from '../store/open.js';
 import { UserError } from '../errors.js';
+import { executorOption, positiveInt } from '../cliArgs.js';
+import { openExecutor } from '../executor/open.js';
 import { sweepDir, type PreparedVariant } from './variants.js';
 import type { SweepOutcome } from './run.js';
 import { describeOverlay } from './overlay.js';
@@ -27,11 +29,6 @@ interface Deps {
 }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 /** `dag sweep <target>`, `dag sweep status <name>`, `dag sweep show <name>`. */
 export function registerSweepCommands(program: Command, { open, addCommon, hooks = {} }: Deps): void {
@@ -42,11 +39,12 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
     .option('--set <key=values>', 'a swept settings key and its comma-separated values (repeatable; the grid is every combination)', collect)
     .option('--file <sweep.yaml>', 'a sweep file with grid:, variants: and random: sections')
     .option('--name <name>', 'name of the sweep (default: the sweep file\'s name, or a short hash of the variants)')
-    .option('--concurrency <n>', 'variants, and instances within each, run at once; also the number of worker threads (default: number of cores)', positiveInt)
+    .option('--concurrency <n>', 'variants, and instances within each, run at once; also the number of worker threads (default: number of cores). With --executor bullmq: variants in flight (default: all; the workers bound the instances)', positiveInt)
     .option('--force', 'recompute every instance of every variant')
     .option('--keep-going', 'after a failure, go on with the other variants')
     .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
     .option('--require-remote', 'a remote store that fails is an error (exit 1), not a warning')
+    .addOption(executorOption())
     .option('--json', 'print one JSON summary on stdout; logs go to stderr')
     .option('-v, --verbose', 'log each instance\'s start and cache decision');
   (hooks.options ?? ((c) => c))(run).action(async (target: string | undefined, opts: Record<string, unknown>) => {
@@ -64,11 +62,15 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
     const lines: string[] = [];
     let extra: Record<string, unknown> | void = undefined;
     let outcome: SweepOutcome;
+    let executor: Awaited<ReturnType<typeof openExecutor>>;
     try {
-      const result = await runSweep(main, def, { target: effectiveTarget, concurrency: opts.concurrency as number | undefined, force: Boolean(opts.force), keepGoing: Boolean(opts.keepGoing), logger, cache, command });
+      // one executor for every variant: jobs carry everything, the code is the same
+      executor = await openExecutor(main, opts.executor as string | undefined, cache, logger);
+      const result = await runSweep(main, def, { target: effectiveTarget, concurrency: opts.concurrency as number | undefined, force: Boolean(opts.force), keepGoing: Boolean(opts.keepGoing), logger, cache, command, executor });
       outcome = result.outcome;
       if (outcome.failed === 0 && hooks.afterSweep) extra = await hooks.afterSweep(main, outcome, result.variants, opts, (l) => lines.push(l));
     } finally {
+      await executor?.close();
       cache?.close();
       await closeLogger(logger);
     }

@@ -8,6 +8,7 @@ import { acquireRunLock } from '../runLock.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { canonicalJson } from '../../io/canonicalJson.js';
 import type { RunCache } from '../store/runCache.js';
+import { REMOTE_IN_FLIGHT, type Executor } from '../executor/executor.js';
 import type { SweepDefinition } from './definition.js';
 import { instanceSignatures, sharedPhase } from './share.js';
 import { KeyFlights } from './singleFlight.js';
@@ -24,6 +25,12 @@ export interface SweepRunOptions {
   /** The project's stores: how variants share what they have in common. */
   cache?: RunCache;
   command: string;
+  /**
+   * Where every variant's instances run when not on this process's worker threads (`dag worker`
+   * processes through BullMQ). Opened and closed by the caller; `concurrency` then counts variants
+   * in flight (default: all), and each variant keeps every ready instance queued.
+   */
+  executor?: Executor;
 }
 
 export interface VariantOutcome {
@@ -37,6 +44,8 @@ export interface VariantOutcome {
   failed: number;
   /** Instances this variant executed, in either phase. */
   ran: string[];
+  /** The `dag worker` that ran each of them (bullmq executor). */
+  workers: Record<string, string>;
   failures: string[];
 }
 
@@ -66,15 +75,17 @@ export const SWEEP_RECORD = 'sweep.json';
  * Run a target once per variant, each in its own folder with its own records. Instances shared
  * by several variants are computed once, by one variant, before the others start, and the
  * others restore them from the store (sharedPhase); then every variant runs in parallel, at most
- * `concurrency` at once, over one worker pool of that size.
+ * `concurrency` at once, over one worker pool of that size (or over `opts.executor`).
  */
 export async function runSweep(main: Project, def: SweepDefinition, opts: SweepRunOptions): Promise<{ outcome: SweepOutcome; variants: PreparedVariant[] }> {
   const started = performance.now();
   const variants = await prepareVariants(main, def.name, opts.target, def.variants, { write: true });
   const root = sweepDir(main, def.name);
   const release = acquireRunLock(root, opts.command);
-  const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
-  const pool = new WorkerPool(concurrency);
+  const concurrency = Math.max(1, opts.concurrency ?? (opts.executor ? variants.length : defaultConcurrency()));
+  // with workers elsewhere, each variant queues every ready instance; they bound what runs
+  const inFlight = opts.executor ? REMOTE_IN_FLIGHT : concurrency;
+  const pool = opts.executor ? undefined : new WorkerPool(concurrency);
   const summaries: RunSummary[][] = variants.map(() => []);
   const sharedBy: string[] = [];
   try {
@@ -83,7 +94,7 @@ export async function runSweep(main: Project, def: SweepDefinition, opts: SweepR
     // keys equal only at run time (identical upstream bytes) are computed once too
     const flights = new KeyFlights();
     let runs = 0;
-    const run = async (v: PreparedVariant, ids: string[], conc: number) => {
+    const run = async (v: PreparedVariant, ids: string[]) => {
       const owner = runs++;
       try {
         return await runPlan(v.project, {
@@ -91,11 +102,12 @@ export async function runSweep(main: Project, def: SweepDefinition, opts: SweepR
           ids,
           force: opts.force,
           keepGoing: opts.keepGoing,
-          concurrency: conc,
+          concurrency: inFlight,
           logger: opts.logger,
           progress: false,
           command: `${opts.command} (variant ${v.id})`,
           pool,
+          executor: opts.executor,
           cache: opts.cache ? flights.view(opts.cache, owner) : undefined,
           onFailedKey: (key) => flights.settle(key),
         });
@@ -109,7 +121,7 @@ export async function runSweep(main: Project, def: SweepDefinition, opts: SweepR
       const v = variants[i];
       opts.logger.info(`sweep ${def.name}: shared work through variant ${v.id} (${ids.length} instances)`);
       sharedBy.push(v.id);
-      const s = await run(v, ids, concurrency);
+      const s = await run(v, ids);
       summaries[i].push(s);
       if (s.failed > 0) {
         failed = true;
@@ -120,11 +132,11 @@ export async function runSweep(main: Project, def: SweepDefinition, opts: SweepR
       const queue = new PQueue({ concurrency });
       await Promise.all(variants.map((v, i) => queue.add(async () => {
         opts.logger.info(`sweep ${def.name}: variant ${v.id} (${describeOverlay(v.overlay)})`);
-        summaries[i].push(await run(v, v.ids, concurrency));
+        summaries[i].push(await run(v, v.ids));
       })));
     }
   } finally {
-    await pool.close();
+    await pool?.close();
     release();
   }
   const outcomes = variants.map((v, i) => variantOutcome(main, v, summaries[i]));
@@ -146,11 +158,13 @@ export async function runSweep(main: Project, def: SweepDefinition, opts: SweepR
 function variantOutcome(main: Project, v: PreparedVariant, runs: RunSummary[]): VariantOutcome {
   const last = new Map<string, string>();
   const ran = new Set<string>();
+  const workers: Record<string, string> = {};
   const failures: string[] = [];
   for (const s of runs) {
     for (const i of s.instances) {
       const id = outcomeId(i);
       if (i.action === 'ran') ran.add(id);
+      if (i.action === 'ran' && i.worker) workers[id] = i.worker;
       if (i.action === 'failed') failures.push(`${id}: ${i.reasons.join('; ')}`);
       // a later run's skip of what an earlier one made keeps the earlier action
       if (i.action !== 'skipped' || !last.has(id)) last.set(id, i.action);
@@ -166,6 +180,7 @@ function variantOutcome(main: Project, v: PreparedVariant, runs: RunSummary[]): 
     skipped: count('skipped'),
     failed: count('failed') + count('blocked'),
     ran: v.ids.filter((id) => ran.has(id)),
+    workers,
     failures,
   };
 }
