@@ -112,11 +112,12 @@ export function binOf(upper: Float64Array, v: number): number {
 /**
  * Row-major local bins (missing = numBins[j]) as bytes: a row's bins share one cache line, which
  * suits histogram building, whose loop reads every feature of a row (docs/benchmarks.md measures
- * the layouts). Row partitioning reads one feature of many rows: it uses binColumns.
+ * the layouts). Row partitioning reads one feature of many rows: it uses binColumns. Training
+ * passes `out` in its kernel arena (kernels.ts).
  */
-export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges): Uint8Array {
+export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges, out: Uint8Array = new Uint8Array(n * f)): Uint8Array {
   if (X.length !== n * f) throw new Error(`X has ${X.length} values, expected n*f = ${n}*${f}`);
-  const out = new Uint8Array(n * f);
+  if (out.length !== n * f) throw new Error(`bin matrix output has ${out.length} bytes, expected n*f = ${n}*${f}`);
   for (let j = 0; j < f; j++) {
     const up = edges.upper[j];
     for (let i = 0; i < n; i++) out[i * f + j] = binOf(up, X[i * f + j]);
@@ -124,10 +125,13 @@ export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges
   return out;
 }
 
-/** The column-major copy of a row-major bin matrix (feature j's bins at [j * n, (j + 1) * n)). */
-export function binColumns(rowBins: Uint8Array, n: number, f: number): Uint8Array {
+/**
+ * The column-major copy of a row-major bin matrix (feature j's bins at [j * n, (j + 1) * n)).
+ * `out` is where training wants it (a kernel arena, kernels.ts).
+ */
+export function binColumns(rowBins: Uint8Array, n: number, f: number, out: Uint8Array = new Uint8Array(n * f)): Uint8Array {
   if (rowBins.length !== n * f) throw new Error(`bin matrix has ${rowBins.length} values, expected n*f = ${n}*${f}`);
-  const out = new Uint8Array(n * f);
+  if (out.length !== n * f) throw new Error(`column bin output has ${out.length} bytes, expected n*f = ${n}*${f}`);
   for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) out[j * n + i] = rowBins[i * f + j];
   return out;
 }

@@ -8,6 +8,7 @@ import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
 import { binColumns, binMatrix, computeBinEdges } from './binning.js';
 import { buildRootHistograms } from './histogram.js';
 import { createWorkspace, growTree } from './grow.js';
+import { allocate } from './kernels.js';
 import { addOutOfBagScores, addTrainingScores } from './trainScores.js';
 import { addTree, softmaxRows, type GbdtModel, type GbdtTree } from './model.js';
 import { resolveParams, type GbdtParams } from './params.js';
@@ -42,8 +43,22 @@ export function trainGbdt(
   if (valid) checkValid(valid, f, C);
 
   const edges = computeBinEdges(X, n, f, p.max_bin);
-  const gbins = binMatrix(X, n, f, edges);
-  const cbins = binColumns(gbins, n, f);
+  const nFeats = Math.max(1, Math.round(p.feature_fraction * f));
+  // Everything the wasm kernels touch, in one memory sized for this fit (kernels.ts).
+  const arena = allocate((a) => ({
+    gbins: a.u8(n * f),
+    cbins: a.u8(n * f),
+    // Gradients and hessians in float32, as LightGBM and scikit-learn keep them: half the memory
+    // traffic of the histogram loop, and the sums stay float64. Rounding is deterministic.
+    gh: Array.from({ length: C }, () => a.f32(2 * n)),
+    rootHists: Array.from({ length: C }, () => a.f64(edges.totalBins * 3)),
+    rows: a.i32(n),
+    feats: a.i32(nFeats),
+    ws: createWorkspace(a, p.num_leaves, edges.totalBins, n),
+  }));
+  const { gbins, cbins, gh, rootHists, rows, feats, ws } = arena;
+  binMatrix(X, n, f, edges, gbins);
+  binColumns(gbins, n, f, cbins);
 
   const counts = new Float64Array(C);
   for (let i = 0; i < n; i++) counts[y[i]]++;
@@ -64,17 +79,7 @@ export function trainGbdt(
   for (let i = 0; i < n; i++) bag[i] = i;
   inBag.fill(1);
 
-  const nFeats = Math.max(1, Math.round(p.feature_fraction * f));
   const featPool = new Int32Array(f);
-  const feats = new Int32Array(nFeats);
-  const ws = createWorkspace(p.num_leaves, edges.totalBins, n);
-  const rows = new Int32Array(n);
-  // Gradients and hessians in float32, as LightGBM and scikit-learn keep them: half the memory
-  // traffic of the histogram loop, and the sums stay float64. Rounding is deterministic.
-  const gh: Float32Array[] = [];
-  for (let c = 0; c < C; c++) gh.push(new Float32Array(2 * n));
-  const rootHists: Float64Array[] = [];
-  for (let c = 0; c < C; c++) rootHists.push(new Float64Array(edges.totalBins * 3));
   const hessFactor = C / (C - 1); // LightGBM's multiclass hessian scaling
   const constraints = {
     minDataInLeaf: p.min_data_in_leaf,

@@ -7,11 +7,12 @@
 import type { BinEdges } from './binning.js';
 import { BIN_SLOTS } from './binning.js';
 import { buildHistogram, subtractHistogram } from './histogram.js';
+import type { Alloc } from './kernels.js';
 import { partitionRows, splitSides } from './partition.js';
 import type { GbdtTree } from './model.js';
 import { emptySplit, findBestSplit, type SplitConstraints, type SplitInfo } from './split.js';
 
-/** Buffers reused across trees (allocated once per training run). */
+/** Buffers reused across trees (allocated once per training run, in its kernel arena). */
 export interface GrowWorkspace {
   hists: Float64Array[];
   tmp: Int32Array;
@@ -28,15 +29,15 @@ export interface GrowWorkspace {
   parentLeft: Uint8Array;
 }
 
-export function createWorkspace(numLeaves: number, totalBins: number, maxRows: number): GrowWorkspace {
+export function createWorkspace(a: Alloc, numLeaves: number, totalBins: number, maxRows: number): GrowWorkspace {
   const hists: Float64Array[] = [];
-  for (let i = 0; i < numLeaves; i++) hists.push(new Float64Array(totalBins * 3));
+  for (let i = 0; i < numLeaves; i++) hists.push(a.f64(totalBins * 3));
   const splits: SplitInfo[] = [];
   for (let i = 0; i < numLeaves; i++) splits.push(emptySplit());
   return {
     hists,
-    tmp: new Int32Array(maxRows),
-    goesLeft: new Uint8Array(BIN_SLOTS),
+    tmp: a.i32(maxRows),
+    goesLeft: a.u8(BIN_SLOTS),
     splits,
     start: new Int32Array(numLeaves),
     end: new Int32Array(numLeaves),
