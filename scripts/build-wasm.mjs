@@ -11,6 +11,7 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '../lib/market/ml/wasm
 const { error, stderr } = await asc.main([
   join(dir, 'histogram.ts'),
   join(dir, 'partition.ts'),
+  join(dir, 'softmax.ts'),
   '--outFile', join(dir, 'kernels.wasm'),
   '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--noExportMemory', '--enable', 'simd',
 ]);

@@ -15,6 +15,10 @@ export interface Kernels {
   buildRoot2(h0: number, h1: number, slots: number, bins: number, f: number, g0: number, g1: number, rows: number, nRows: number): void;
   subtractHistogram(parent: number, child: number, values: number): void;
   partitionRows(rows: number, tmp: number, col: number, s: number, e: number, goesLeft: number): number;
+  softmaxGradients(scores: number, gh: number, C: number, y: number, bag: number, bagCount: number, hessFactor: number, prob: number): void;
+  addLeafScores(scores: number, rows: number, start: number, end: number, w: number): void;
+  /** V8's Math.exp, for the test that checks it is. */
+  exp(x: number): number;
 }
 
 const PAGE = 65536;
