@@ -6,7 +6,7 @@
  */
 import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
 import { binColumns, binMatrix, computeBinEdges } from './binning.js';
-import { buildRootHistograms } from './histogram.js';
+import { buildRootHistograms, ROOT_SCRATCH } from './histogram.js';
 import { createWorkspace, growTree } from './grow.js';
 import { softmaxBuffers, softmaxGradients } from './gradients.js';
 import { allocate } from './kernels.js';
@@ -57,11 +57,12 @@ export function trainGbdt(
     labels: a.i32(n),
     bag: a.i32(n),
     rootHists: Array.from({ length: C }, () => a.f64(edges.totalBins * 3)),
+    rootScratch: a.f64(ROOT_SCRATCH),
     rows: a.i32(n),
     feats: a.i32(nFeats),
     ws: createWorkspace(a, p.num_leaves, edges.totalBins, n),
   }));
-  const { gbins, cbins, grad, labels, bag, rootHists, rows, feats, ws } = arena;
+  const { gbins, cbins, grad, labels, bag, rootHists, rootScratch, rows, feats, ws } = arena;
   const { scores, gh } = grad;
   labels.set(y);
   binMatrix(X, n, f, edges, gbins);
@@ -101,7 +102,7 @@ export function trainGbdt(
     softmaxGradients(grad, labels, bag, bagCount, hessFactor);
     // All trees of a round share the bag: build their roots in one pass.
     rows.set(bag.subarray(0, bagCount));
-    buildRootHistograms(rootHists, gbins, f, gh, rows, bagCount);
+    buildRootHistograms(rootHists, gbins, cbins, f, gh, rows, bagCount, rootScratch);
     for (let c = 0; c < C; c++) {
       drawFeatures(featRng, f, nFeats, featPool, feats);
       rows.set(bag.subarray(0, bagCount));

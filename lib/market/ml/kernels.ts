@@ -11,7 +11,10 @@ import { readFileSync } from 'node:fs';
 
 export interface Kernels {
   buildHistogram(hist: number, slots: number, bins: number, f: number, gh: number, rows: number, start: number, end: number, feats: number, nFeats: number): void;
-  buildRoot3(h0: number, h1: number, h2: number, slots: number, bins: number, f: number, g0: number, g1: number, g2: number, rows: number, nRows: number): void;
+  buildRoot3(
+    h0: number, h1: number, h2: number, slots: number, cbins: number, n: number, f: number, g0: number, g1: number, g2: number,
+    rows: number, nRows: number, block: number, scratch: number,
+  ): void;
   buildRoot2(h0: number, h1: number, slots: number, bins: number, f: number, g0: number, g1: number, rows: number, nRows: number): void;
   subtractHistogram(parent: number, child: number, values: number): void;
   partitionRows(rows: number, tmp: number, col: number, s: number, e: number, goesLeft: number): number;

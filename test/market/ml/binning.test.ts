@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { createRng } from '../../../lib/core/rng.js';
 import { binColumns, binMatrix, binOf, computeBinEdges, LAST_EDGE } from '../../../lib/market/ml/binning.js';
 import { createWorkspace, growTree } from '../../../lib/market/ml/grow.js';
-import { buildHistogram, buildRootHistograms } from '../../../lib/market/ml/histogram.js';
+import { buildHistogram, buildRootHistograms, ROOT_SCRATCH } from '../../../lib/market/ml/histogram.js';
 import { allocate } from '../../../lib/market/ml/kernels.js';
 import { addTree } from '../../../lib/market/ml/model.js';
 import { addOutOfBagScores, addTrainingScores } from '../../../lib/market/ml/trainScores.js';
@@ -64,8 +64,8 @@ describe('training-time score updates', () => {
     const f = 4;
     const X = Float64Array.from({ length: n * f }, () => (rng.next() < 0.1 ? NaN : rng.normal()));
     const edges = computeBinEdges(X, n, f, 64);
-    const { gh, gbins, cbins, rows, feats, ws } = allocate((a) => ({
-      gh: a.f32(2 * n), gbins: a.u8(n * f), cbins: a.u8(n * f), rows: a.i32(n), feats: a.i32(f), ws: createWorkspace(a, 12, edges.totalBins, n),
+    const { gh, gbins, cbins, rows, feats, fast, ws } = allocate((a) => ({
+      gh: a.f32(2 * n), gbins: a.u8(n * f), cbins: a.u8(n * f), rows: a.i32(n), feats: a.i32(f), fast: a.f64(n), ws: createWorkspace(a, 12, edges.totalBins, n),
     }));
     for (let i = 0; i < n; i++) {
       gh[2 * i] = Math.sin(X[i * f] || 0.3) + 0.5 * (X[i * f + 1] > 0 ? 1 : -1) + 0.1 * rng.normal();
@@ -86,7 +86,6 @@ describe('training-time score updates', () => {
       0,
     );
     expect(grown.tree.leafValue.length).toBe(12);
-    const fast = new Float64Array(n);
     addTrainingScores(grown, rows, fast);
     addOutOfBagScores(grown, gbins, f, edges, inBag, fast);
     const slow = new Float64Array(n);
@@ -104,17 +103,18 @@ describe('histograms', () => {
     const edges = computeBinEdges(X, n, f, 255);
     const sortedRows = Int32Array.from({ length: 300 }, (_, k) => k * 1 + (k % 2) * 100).sort();
     for (let C = 1; C <= 5; C++) {
-      const { gbins, rows, all, ghs, shared, single } = allocate((a) => ({
-        gbins: a.u8(n * f), rows: a.i32(sortedRows.length), all: a.i32(f),
+      const { gbins, cbins, scratch, rows, all, ghs, shared, single } = allocate((a) => ({
+        gbins: a.u8(n * f), cbins: a.u8(n * f), scratch: a.f64(ROOT_SCRATCH), rows: a.i32(sortedRows.length), all: a.i32(f),
         ghs: Array.from({ length: C }, () => a.f32(2 * n)),
         shared: Array.from({ length: C }, () => a.f64(edges.totalBins * 3)),
         single: a.f64(edges.totalBins * 3),
       }));
       binMatrix(X, n, f, edges, gbins);
+      binColumns(gbins, n, f, cbins);
       rows.set(sortedRows);
       all.set([0, 1, 2]);
       for (const gh of ghs) for (let k = 0; k < gh.length; k++) gh[k] = rng.normal();
-      buildRootHistograms(shared, gbins, f, ghs, rows, rows.length);
+      buildRootHistograms(shared, gbins, cbins, f, ghs, rows, rows.length, scratch);
       for (let c = 0; c < C; c++) {
         buildHistogram(single, gbins, f, ghs[c], rows, 0, rows.length, all, f);
         expect(Array.from(shared[c])).toEqual(Array.from(single));

