@@ -12,6 +12,7 @@ const { error, stderr } = await asc.main([
   join(dir, 'histogram.ts'),
   join(dir, 'partition.ts'),
   join(dir, 'softmax.ts'),
+  join(dir, 'split.ts'),
   '--outFile', join(dir, 'kernels.wasm'),
   '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--noExportMemory', '--enable', 'simd',
 ]);

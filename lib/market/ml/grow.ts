@@ -10,7 +10,7 @@ import { buildHistogram, subtractHistogram } from './histogram.js';
 import type { Alloc } from './kernels.js';
 import { partitionRows, splitSides } from './partition.js';
 import type { GbdtTree } from './model.js';
-import { emptySplit, findBestSplit, type SplitConstraints, type SplitInfo } from './split.js';
+import { emptySplit, findBestSplit, splitBuffers, type SplitBuffers, type SplitConstraints, type SplitInfo } from './split.js';
 
 /** Buffers reused across trees (allocated once per training run, in its kernel arena). */
 export interface GrowWorkspace {
@@ -18,6 +18,7 @@ export interface GrowWorkspace {
   tmp: Int32Array;
   goesLeft: Uint8Array;
   splits: SplitInfo[];
+  splitBuf: SplitBuffers;
   start: Int32Array;
   end: Int32Array;
   depth: Int32Array;
@@ -39,6 +40,7 @@ export function createWorkspace(a: Alloc, numLeaves: number, totalBins: number, 
     tmp: a.i32(maxRows),
     goesLeft: a.u8(BIN_SLOTS),
     splits,
+    splitBuf: splitBuffers(a, totalBins / BIN_SLOTS),
     start: new Int32Array(numLeaves),
     end: new Int32Array(numLeaves),
     depth: new Int32Array(numLeaves),
@@ -99,6 +101,7 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
     leafCount: [],
   };
   const thresholdBin: number[] = [];
+  ws.splitBuf.numBins.set(edges.numBins);
   let G = 0;
   let H = 0;
   for (let k = 0; k < inp.nRows; k++) {
@@ -119,7 +122,7 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
   if (canSplit(0)) {
     if (rootHist) ws.hists[0] = rootHist;
     else buildHistogram(ws.hists[0], gbins, f, gh, rows, 0, inp.nRows, feats, nFeats);
-    findBestSplit(ws.splits[0], ws.hists[0], edges, feats, nFeats, G, H, inp.nRows, constraints);
+    findBestSplit(ws.splits[0], ws.hists[0], ws.splitBuf, feats, nFeats, G, H, inp.nRows, constraints);
   } else ws.splits[0].gain = -Infinity;
 
   while (nLeaves < inp.numLeaves) {
@@ -194,7 +197,7 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
       const l = side === 0 ? L : R;
       if (canSplit(l)) {
         const n = ws.end[l] - ws.start[l];
-        findBestSplit(ws.splits[l], ws.hists[ws.histOf[l]], edges, feats, nFeats, ws.sumG[l], ws.sumH[l], n, constraints);
+        findBestSplit(ws.splits[l], ws.hists[ws.histOf[l]], ws.splitBuf, feats, nFeats, ws.sumG[l], ws.sumH[l], n, constraints);
       } else ws.splits[l].gain = -Infinity;
     }
   }

@@ -20,6 +20,10 @@ export interface Kernels {
   partitionRows(rows: number, tmp: number, col: number, s: number, e: number, goesLeft: number): number;
   softmaxGradients(scores: number, gh: number, C: number, y: number, bag: number, bagCount: number, hessFactor: number, prob: number): void;
   addLeafScores(scores: number, rows: number, start: number, end: number, w: number): void;
+  findBestSplit(
+    out: number, hist: number, numBins: number, feats: number, nFeats: number, G: number, H: number, count: number,
+    l2: number, minData: number, minHess: number, minGain: number,
+  ): void;
   /** V8's Math.exp, for the test that checks it is. */
   exp(x: number): number;
 }
