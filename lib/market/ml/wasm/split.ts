@@ -36,7 +36,11 @@ let bestCount: f64 = 0;
     const hr = H - hl;
     if (hr < minHess) continue;
     const gr = G - gl;
-    const gain = (gl * gl) / (hl + l2) + (gr * gr) / (hr + l2) - parent;
+    // The two children's scores GL^2/(HL+l2) and GR^2/(HR+l2) in the two lanes of one f64x2
+    // division (the divider is this loop's bottleneck); each lane rounds as the scalar would.
+    const lr = f64x2.replace_lane(f64x2.splat(gl), 1, gr);
+    const q = f64x2.div(f64x2.mul(lr, lr), f64x2.add(f64x2.replace_lane(f64x2.splat(hl), 1, hr), f64x2.splat(l2)));
+    const gain = f64x2.extract_lane(q, 0) + f64x2.extract_lane(q, 1) - parent;
     if (gain > bestGain) {
       bestGain = gain;
       bestFeature = j;
