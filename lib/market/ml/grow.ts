@@ -7,7 +7,7 @@
 import type { BinEdges } from './binning.js';
 import { BIN_SLOTS } from './binning.js';
 import { buildHistogram, subtractHistogram } from './histogram.js';
-import type { Alloc } from './kernels.js';
+import { kernelsOf, type Alloc } from './kernels.js';
 import { partitionRows, splitSides } from './partition.js';
 import type { GbdtTree } from './model.js';
 import { emptySplit, findBestSplit, splitBuffers, type SplitBuffers, type SplitConstraints, type SplitInfo } from './split.js';
@@ -19,6 +19,8 @@ export interface GrowWorkspace {
   goesLeft: Uint8Array;
   splits: SplitInfo[];
   splitBuf: SplitBuffers;
+  /** The root's [G, H]. */
+  sums: Float64Array;
   start: Int32Array;
   end: Int32Array;
   depth: Int32Array;
@@ -41,6 +43,7 @@ export function createWorkspace(a: Alloc, numLeaves: number, totalBins: number, 
     goesLeft: a.u8(BIN_SLOTS),
     splits,
     splitBuf: splitBuffers(a, totalBins / BIN_SLOTS),
+    sums: a.f64(2),
     start: new Int32Array(numLeaves),
     end: new Int32Array(numLeaves),
     depth: new Int32Array(numLeaves),
@@ -102,12 +105,9 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
   };
   const thresholdBin: number[] = [];
   ws.splitBuf.numBins.set(edges.numBins);
-  let G = 0;
-  let H = 0;
-  for (let k = 0; k < inp.nRows; k++) {
-    G += gh[2 * rows[k]];
-    H += gh[2 * rows[k] + 1];
-  }
+  kernelsOf(gh, rows, ws.sums).sumGradients(gh.byteOffset, rows.byteOffset, inp.nRows, ws.sums.byteOffset);
+  const G = ws.sums[0];
+  const H = ws.sums[1];
   ws.start[0] = 0;
   ws.end[0] = inp.nRows;
   ws.depth[0] = 0;

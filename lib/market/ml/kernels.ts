@@ -17,6 +17,7 @@ export interface Kernels {
   ): void;
   buildRoot2(h0: number, h1: number, slots: number, bins: number, f: number, g0: number, g1: number, rows: number, nRows: number): void;
   subtractHistogram(parent: number, child: number, values: number): void;
+  sumGradients(gh: number, rows: number, nRows: number, out: number): void;
   partitionRows(rows: number, tmp: number, col: number, s: number, e: number, goesLeft: number): number;
   softmaxGradients(scores: number, gh: number, C: number, y: number, bag: number, bagCount: number, hessFactor: number, prob: number): void;
   addLeafScores(scores: number, rows: number, start: number, end: number, w: number): void;

@@ -27,7 +27,8 @@ const TWO_M1000: f64 = 9.33263618503218878990e-302; // 2^-1000
 const TWO_1023: f64 = 8.988465674311579539e307;
 const E: f64 = 2.718281828459045;
 
-export function exp(x: f64): f64 {
+/** Inlined into the softmax loop (a call per class and row cost about 10%). */
+@inline export function expV8(x: f64): f64 {
   const bits = reinterpret<u64>(x);
   let hx = <u32>(bits >> 32);
   const xsb = <i32>(hx >> 31);
@@ -77,4 +78,9 @@ export function exp(x: f64): f64 {
     return y * twopk;
   }
   return y * twopk * TWO_M1000;
+}
+
+/** expV8 as a function of its own, for the test. */
+export function exp(x: f64): f64 {
+  return expV8(x);
 }

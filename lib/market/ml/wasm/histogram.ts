@@ -156,3 +156,10 @@ export function subtractHistogram(parent: usize, child: usize, values: i32): voi
   for (; p + 16 <= end; p += 16, c += 16) v128.store(p, f64x2.sub(v128.load(p), v128.load(c)));
   if (p < end) store<f64>(p, load<f64>(p) - load<f64>(c));
 }
+
+/** [G, H] := sums of the [g, h] pairs of rows[0, nRows) in row order, as float64s at `out`. */
+export function sumGradients(gh: usize, rows: usize, nRows: i32, out: usize): void {
+  let s = f64x2.splat(0);
+  for (let k = 0; k < nRows; k++) s = f64x2.add(s, pairOf(gh, <usize>load<i32>(rows + (<usize>k << 2))));
+  v128.store(out, s);
+}

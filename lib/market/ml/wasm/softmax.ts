@@ -1,6 +1,6 @@
 // AssemblyScript (compiled to kernels.wasm by scripts/build-wasm.mjs, not by tsc).
 // @ts-nocheck: AssemblyScript types (usize, f64, load/store) are not TypeScript's.
-import { exp } from './exp';
+import { exp, expV8 } from './exp';
 
 /**
  * Softmax cross-entropy gradients and hessians of the bag's rows (../gbdt.ts softmaxGradients
@@ -23,7 +23,7 @@ export function softmaxGradients(
     }
     let sum: f64 = 0;
     for (let c: usize = 0; c < nc; c++) {
-      const e = exp(load<f64>(<usize>load<i32>(scores + (c << 2)) + (i << 3)) - mx);
+      const e = expV8(load<f64>(<usize>load<i32>(scores + (c << 2)) + (i << 3)) - mx);
       store<f64>(prob + (c << 3), e);
       sum += e;
     }
