@@ -13,6 +13,7 @@ const { error, stderr } = await asc.main([
   join(dir, 'partition.ts'),
   join(dir, 'softmax.ts'),
   join(dir, 'split.ts'),
+  join(dir, 'binning.ts'),
   '--outFile', join(dir, 'kernels.wasm'),
   '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--noExportMemory', '--enable', 'simd',
 ]);

@@ -25,6 +25,8 @@ export interface Kernels {
     out: number, hist: number, numBins: number, feats: number, nFeats: number, G: number, H: number, count: number,
     l2: number, minData: number, minHess: number, minGain: number,
   ): void;
+  binRows(X: number, nRows: number, f: number, upper: number, numBins: number, out: number): void;
+  sortF64(keys: number, n: number, tmp: number, counts: number): void;
   /** V8's Math.exp, for the test that checks it is. */
   exp(x: number): number;
 }
