@@ -1,11 +1,16 @@
 /**
  * The WebAssembly kernels of GBDT training (wasm/*.ts, AssemblyScript compiled to
- * wasm/kernels.wasm by the build) and the memory they work in. One arena per fit: every array a
- * kernel reads or writes (bins, gradients, row ids, histograms) is a typed-array view into one
- * WebAssembly.Memory sized once for the fit, so no kernel call copies data and no memory grows
- * mid-fit (growing would detach the views). Kernels take byte offsets; the wrappers in
- * histogram.ts and partition.ts pass each view's byteOffset after checking it lives in the
- * arena. A missing or invalid kernels.wasm is an error at import: there is no JavaScript fallback.
+ * wasm/kernels.wasm by the build) and the memory they work in. Why WebAssembly: after every
+ * algorithmic lever (docs/benchmarks.md, issue 13), what kept the trainer at 1.35-1.55x
+ * scikit-learn's compiled one was V8's scalar code in the histogram loops, and no JavaScript
+ * library builds GBDT histograms; the kernels add SIMD for [g, h] pairs and no bounds checks.
+ *
+ * One arena per fit: every array a kernel reads or writes (bins, gradients, scores, row ids,
+ * histograms) is a typed-array view into one WebAssembly.Memory sized once for the fit, so no
+ * kernel call copies data and no memory grows mid-fit (growing would detach the views). Kernels
+ * take byte offsets; the wrappers (histogram.ts, partition.ts, split.ts, gradients.ts,
+ * trainScores.ts, binning.ts) pass each view's byteOffset after checking it lives in the arena.
+ * A missing or invalid kernels.wasm is an error at import: there is no JavaScript fallback.
  */
 import { readFileSync } from 'node:fs';
 
@@ -56,19 +61,12 @@ const padded = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
  */
 export function allocate<T>(layout: (a: Alloc) => T): T {
   let bytes = 0;
-  const count = (size: number) => (len: number) => {
-    bytes += padded(len * size);
-    return len;
-  };
-  const u8 = count(1);
-  const i32 = count(4);
-  const f32 = count(4);
-  const f64 = count(8);
+  // The counting pass hands out empty arrays: a layout only allocates, it does not fill.
   layout({
-    u8: (len) => new Uint8Array(u8(len) * 0),
-    i32: (len) => new Int32Array(i32(len) * 0),
-    f32: (len) => new Float32Array(f32(len) * 0),
-    f64: (len) => new Float64Array(f64(len) * 0),
+    u8: (len) => ((bytes += padded(len)), new Uint8Array(0)),
+    i32: (len) => ((bytes += padded(4 * len)), new Int32Array(0)),
+    f32: (len) => ((bytes += padded(4 * len)), new Float32Array(0)),
+    f64: (len) => ((bytes += padded(8 * len)), new Float64Array(0)),
   });
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
   const kernels = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports as unknown as Kernels;
