@@ -5,6 +5,7 @@
  * "bin <= b" on training data is exactly "v <= upper[b]" on raw values, which is what the
  * exported trees test.
  */
+import { allocate, kernelsOf } from './kernels.js';
 
 /**
  * Largest finite double: the last bin's upper edge. Infinity would not survive JSON. Features
@@ -44,14 +45,18 @@ export function computeBinEdges(X: Float64Array, n: number, f: number, maxBin = 
   const upper: Float64Array[] = [];
   const numBins = new Int32Array(f);
   const offset = new Int32Array(f);
-  const values = new Float64Array(sampleRows);
+  // Sorted by the wasm radix sort (wasm/binning.ts sortF64: the same order as Float64Array's sort).
+  const a = allocate((a) => ({ values: a.f64(sampleRows), tmp: a.f64(sampleRows), counts: a.i32(8 * 256) }));
+  const { values } = a;
+  const k = kernelsOf(values, a.tmp, a.counts);
   for (let j = 0; j < f; j++) {
     let m = 0;
     for (let s = 0; s < sampleRows; s++) {
       const v = X[Math.floor(s * step) * f + j];
       if (v === v) values[m++] = v;
     }
-    const edges = edgesOf(values.subarray(0, m).sort(), maxBin);
+    k.sortF64(values.byteOffset, m, a.tmp.byteOffset, a.counts.byteOffset);
+    const edges = edgesOf(values.subarray(0, m), maxBin);
     upper.push(edges);
     numBins[j] = edges.length;
     offset[j] = j * BIN_SLOTS;
@@ -62,23 +67,24 @@ export function computeBinEdges(X: Float64Array, n: number, f: number, maxBin = 
 /** Edges from sorted finite values: midpoints between distinct values, by quantile when too many. */
 function edgesOf(sorted: Float64Array, maxBin: number): Float64Array {
   const m = sorted.length;
-  const distinct: number[] = [];
-  const counts: number[] = [];
+  const distinct = new Float64Array(m);
+  const counts = new Int32Array(m);
+  let nd = 0;
   for (let i = 0; i < m; i++) {
     if (i === 0 || sorted[i] !== sorted[i - 1]) {
-      distinct.push(sorted[i]);
-      counts.push(1);
-    } else counts[counts.length - 1]++;
+      distinct[nd] = sorted[i];
+      counts[nd++] = 1;
+    } else counts[nd - 1]++;
   }
   const cuts: number[] = [];
-  if (distinct.length <= maxBin) {
-    for (let k = 0; k + 1 < distinct.length; k++) cuts.push(midpoint(distinct[k], distinct[k + 1]));
+  if (nd <= maxBin) {
+    for (let k = 0; k + 1 < nd; k++) cuts.push(midpoint(distinct[k], distinct[k + 1]));
   } else {
     // Greedy equal-frequency cut between distinct values: a heavy value never straddles a cut.
     const target = m / maxBin;
     let acc = 0;
     let nextCut = target;
-    for (let k = 0; k + 1 < distinct.length && cuts.length < maxBin - 1; k++) {
+    for (let k = 0; k + 1 < nd && cuts.length < maxBin - 1; k++) {
       acc += counts[k];
       if (acc >= nextCut) {
         cuts.push(midpoint(distinct[k], distinct[k + 1]));
@@ -109,25 +115,41 @@ export function binOf(upper: Float64Array, v: number): number {
   return lo;
 }
 
+/** Rows binned per kernel call (their float64 values are copied into wasm memory first). */
+const CHUNK_ROWS = 8192;
+
 /**
  * Row-major local bins (missing = numBins[j]) as bytes: a row's bins share one cache line, which
  * suits histogram building, whose loop reads every feature of a row (docs/benchmarks.md measures
- * the layouts). Row partitioning reads one feature of many rows: it uses binColumns.
+ * the layouts). Row partitioning reads one feature of many rows: it uses binColumns. Each value
+ * gets binOf's bin, computed by a branch-free wasm search (wasm/binning.ts) over chunks of rows
+ * copied into a small arena of its own; training passes `out` in its kernel arena (kernels.ts).
  */
-export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges): Uint8Array {
+export function binMatrix(X: Float64Array, n: number, f: number, edges: BinEdges, out: Uint8Array = new Uint8Array(n * f)): Uint8Array {
   if (X.length !== n * f) throw new Error(`X has ${X.length} values, expected n*f = ${n}*${f}`);
-  const out = new Uint8Array(n * f);
-  for (let j = 0; j < f; j++) {
-    const up = edges.upper[j];
-    for (let i = 0; i < n; i++) out[i * f + j] = binOf(up, X[i * f + j]);
+  if (out.length !== n * f) throw new Error(`bin matrix output has ${out.length} bytes, expected n*f = ${n}*${f}`);
+  const rows = Math.max(1, Math.min(n, CHUNK_ROWS));
+  const a = allocate((a) => ({ x: a.f64(rows * f), bins: a.u8(rows * f), upper: a.f64(f * BIN_SLOTS), numBins: a.i32(f) }));
+  a.upper.fill(Infinity);
+  for (let j = 0; j < f; j++) a.upper.set(edges.upper[j], j * BIN_SLOTS);
+  a.numBins.set(edges.numBins);
+  const k = kernelsOf(a.x, a.bins, a.upper, a.numBins);
+  for (let i0 = 0; i0 < n; i0 += rows) {
+    const m = Math.min(rows, n - i0);
+    a.x.set(X.subarray(i0 * f, (i0 + m) * f));
+    k.binRows(a.x.byteOffset, m, f, a.upper.byteOffset, a.numBins.byteOffset, a.bins.byteOffset);
+    out.set(a.bins.subarray(0, m * f), i0 * f);
   }
   return out;
 }
 
-/** The column-major copy of a row-major bin matrix (feature j's bins at [j * n, (j + 1) * n)). */
-export function binColumns(rowBins: Uint8Array, n: number, f: number): Uint8Array {
+/**
+ * The column-major copy of a row-major bin matrix (feature j's bins at [j * n, (j + 1) * n)).
+ * `out` is where training wants it (a kernel arena, kernels.ts).
+ */
+export function binColumns(rowBins: Uint8Array, n: number, f: number, out: Uint8Array = new Uint8Array(n * f)): Uint8Array {
   if (rowBins.length !== n * f) throw new Error(`bin matrix has ${rowBins.length} values, expected n*f = ${n}*${f}`);
-  const out = new Uint8Array(n * f);
+  if (out.length !== n * f) throw new Error(`column bin output has ${out.length} bytes, expected n*f = ${n}*${f}`);
   for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) out[j * n + i] = rowBins[i * f + j];
   return out;
 }

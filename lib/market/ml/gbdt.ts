@@ -6,8 +6,10 @@
  */
 import { createRng, deriveSeed, type Rng } from '../../core/rng.js';
 import { binColumns, binMatrix, computeBinEdges } from './binning.js';
-import { buildRootHistograms } from './histogram.js';
+import { buildRootHistograms, ROOT_SCRATCH } from './histogram.js';
 import { createWorkspace, growTree } from './grow.js';
+import { softmaxBuffers, softmaxGradients } from './gradients.js';
+import { allocate } from './kernels.js';
 import { addOutOfBagScores, addTrainingScores } from './trainScores.js';
 import { addTree, softmaxRows, type GbdtModel, type GbdtTree } from './model.js';
 import { resolveParams, type GbdtParams } from './params.js';
@@ -42,39 +44,47 @@ export function trainGbdt(
   if (valid) checkValid(valid, f, C);
 
   const edges = computeBinEdges(X, n, f, p.max_bin);
-  const gbins = binMatrix(X, n, f, edges);
-  const cbins = binColumns(gbins, n, f);
+  const nFeats = Math.max(1, Math.round(p.feature_fraction * f));
+  // Everything the wasm kernels touch, in one memory sized for this fit (kernels.ts).
+  const arena = allocate((a) => ({
+    gbins: a.u8(n * f),
+    cbins: a.u8(n * f),
+    // Training scores class by class (one array per class): a tree updates its class's scores
+    // for rows scattered over the whole set, so they are 8 bytes apart, not 8 * C. Gradients and
+    // hessians in float32, as LightGBM and scikit-learn keep them: half the memory traffic of the
+    // histogram loop, and the sums stay float64. Rounding is deterministic.
+    grad: softmaxBuffers(a, n, C),
+    labels: a.i32(n),
+    bag: a.i32(n),
+    rootHists: Array.from({ length: C }, () => a.f64(edges.totalBins * 3)),
+    rootScratch: a.f64(ROOT_SCRATCH),
+    rows: a.i32(n),
+    feats: a.i32(nFeats),
+    ws: createWorkspace(a, p.num_leaves, edges.totalBins, n),
+  }));
+  const { gbins, cbins, grad, labels, bag, rootHists, rootScratch, rows, feats, ws } = arena;
+  const { scores, gh } = grad;
+  labels.set(y);
+  binMatrix(X, n, f, edges, gbins);
+  binColumns(gbins, n, f, cbins);
 
   const counts = new Float64Array(C);
   for (let i = 0; i < n; i++) counts[y[i]]++;
   const baseScore = Array.from(counts, (c) => Math.log(Math.max(c / n, 1e-15)));
 
-  // Training scores class by class (one array per class): a tree updates its class's scores
-  // for rows scattered over the whole set, so they are 8 bytes apart, not 8 * C.
-  const scores = baseScore.map((b) => new Float64Array(n).fill(b));
+  for (let c = 0; c < C; c++) scores[c].fill(baseScore[c]);
   const vScores = valid ? new Float64Array(valid.n * C) : null;
   if (vScores) for (let i = 0; i < valid!.n; i++) for (let c = 0; c < C; c++) vScores[i * C + c] = baseScore[c];
 
   const bagRng = createRng(deriveSeed(p.seed, 'bagging'));
   const featRng = createRng(deriveSeed(p.seed, 'feature_fraction'));
   const bagging = p.bagging_freq > 0 && p.bagging_fraction < 1;
-  const bag = new Int32Array(n);
   const inBag = new Uint8Array(n);
   let bagCount = n;
   for (let i = 0; i < n; i++) bag[i] = i;
   inBag.fill(1);
 
-  const nFeats = Math.max(1, Math.round(p.feature_fraction * f));
   const featPool = new Int32Array(f);
-  const feats = new Int32Array(nFeats);
-  const ws = createWorkspace(p.num_leaves, edges.totalBins, n);
-  const rows = new Int32Array(n);
-  // Gradients and hessians in float32, as LightGBM and scikit-learn keep them: half the memory
-  // traffic of the histogram loop, and the sums stay float64. Rounding is deterministic.
-  const gh: Float32Array[] = [];
-  for (let c = 0; c < C; c++) gh.push(new Float32Array(2 * n));
-  const rootHists: Float64Array[] = [];
-  for (let c = 0; c < C; c++) rootHists.push(new Float64Array(edges.totalBins * 3));
   const hessFactor = C / (C - 1); // LightGBM's multiclass hessian scaling
   const constraints = {
     minDataInLeaf: p.min_data_in_leaf,
@@ -87,13 +97,12 @@ export function trainGbdt(
   const validLoss: number[] = [];
   let bestRound = -1;
   let bestLoss = Infinity;
-  const prob = new Float64Array(C);
   for (let round = 0; round < p.num_rounds; round++) {
     if (bagging && round % p.bagging_freq === 0) bagCount = drawBag(bagRng, n, p.bagging_fraction, bag, inBag);
-    softmaxGradients(scores, y, bag, bagCount, C, hessFactor, gh, prob);
+    softmaxGradients(grad, labels, bag, bagCount, hessFactor);
     // All trees of a round share the bag: build their roots in one pass.
     rows.set(bag.subarray(0, bagCount));
-    buildRootHistograms(rootHists, gbins, f, gh, rows, bagCount);
+    buildRootHistograms(rootHists, gbins, cbins, f, gh, rows, bagCount, rootScratch);
     for (let c = 0; c < C; c++) {
       drawFeatures(featRng, f, nFeats, featPool, feats);
       rows.set(bag.subarray(0, bagCount));
@@ -145,33 +154,6 @@ function checkValid(v: ValidSet, f: number, C: number): void {
   if (v.y.length !== v.n) throw new Error(`validation y has ${v.y.length} labels, expected ${v.n}`);
   for (let i = 0; i < v.n; i++) {
     if (v.y[i] < 0 || v.y[i] >= C) throw new Error(`validation class id ${v.y[i]} at row ${i} out of range for num_class=${C}`);
-  }
-}
-
-/**
- * Gradient and hessian of the softmax cross entropy for the bag's rows only (out-of-bag rows
- * build no histogram), the hessian scaled by `hessFactor`.
- */
-function softmaxGradients(
-  scores: Float64Array[], y: Int32Array, bag: Int32Array, bagCount: number, C: number, hessFactor: number,
-  gh: Float32Array[], prob: Float64Array,
-): void {
-  for (let k = 0; k < bagCount; k++) {
-    const i = bag[k];
-    let mx = -Infinity;
-    for (let c = 0; c < C; c++) if (scores[c][i] > mx) mx = scores[c][i];
-    let s = 0;
-    for (let c = 0; c < C; c++) {
-      prob[c] = Math.exp(scores[c][i] - mx);
-      s += prob[c];
-    }
-    const yi = y[i];
-    for (let c = 0; c < C; c++) {
-      const pc = prob[c] / s;
-      const g = gh[c];
-      g[2 * i] = yi === c ? pc - 1 : pc;
-      g[2 * i + 1] = hessFactor * pc * (1 - pc);
-    }
   }
 }
 

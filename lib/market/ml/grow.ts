@@ -7,16 +7,20 @@
 import type { BinEdges } from './binning.js';
 import { BIN_SLOTS } from './binning.js';
 import { buildHistogram, subtractHistogram } from './histogram.js';
+import { kernelsOf, type Alloc } from './kernels.js';
 import { partitionRows, splitSides } from './partition.js';
 import type { GbdtTree } from './model.js';
-import { emptySplit, findBestSplit, type SplitConstraints, type SplitInfo } from './split.js';
+import { emptySplit, findBestSplit, splitBuffers, type SplitBuffers, type SplitConstraints, type SplitInfo } from './split.js';
 
-/** Buffers reused across trees (allocated once per training run). */
+/** Buffers reused across trees (allocated once per training run, in its kernel arena). */
 export interface GrowWorkspace {
   hists: Float64Array[];
   tmp: Int32Array;
   goesLeft: Uint8Array;
   splits: SplitInfo[];
+  splitBuf: SplitBuffers;
+  /** The root's [G, H]. */
+  sums: Float64Array;
   start: Int32Array;
   end: Int32Array;
   depth: Int32Array;
@@ -28,16 +32,18 @@ export interface GrowWorkspace {
   parentLeft: Uint8Array;
 }
 
-export function createWorkspace(numLeaves: number, totalBins: number, maxRows: number): GrowWorkspace {
+export function createWorkspace(a: Alloc, numLeaves: number, totalBins: number, maxRows: number): GrowWorkspace {
   const hists: Float64Array[] = [];
-  for (let i = 0; i < numLeaves; i++) hists.push(new Float64Array(totalBins * 3));
+  for (let i = 0; i < numLeaves; i++) hists.push(a.f64(totalBins * 3));
   const splits: SplitInfo[] = [];
   for (let i = 0; i < numLeaves; i++) splits.push(emptySplit());
   return {
     hists,
-    tmp: new Int32Array(maxRows),
-    goesLeft: new Uint8Array(BIN_SLOTS),
+    tmp: a.i32(maxRows),
+    goesLeft: a.u8(BIN_SLOTS),
     splits,
+    splitBuf: splitBuffers(a, totalBins / BIN_SLOTS),
+    sums: a.f64(2),
     start: new Int32Array(numLeaves),
     end: new Int32Array(numLeaves),
     depth: new Int32Array(numLeaves),
@@ -98,12 +104,10 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
     leafCount: [],
   };
   const thresholdBin: number[] = [];
-  let G = 0;
-  let H = 0;
-  for (let k = 0; k < inp.nRows; k++) {
-    G += gh[2 * rows[k]];
-    H += gh[2 * rows[k] + 1];
-  }
+  ws.splitBuf.numBins.set(edges.numBins);
+  kernelsOf(gh, rows, ws.sums).sumGradients(gh.byteOffset, rows.byteOffset, inp.nRows, ws.sums.byteOffset);
+  const G = ws.sums[0];
+  const H = ws.sums[1];
   ws.start[0] = 0;
   ws.end[0] = inp.nRows;
   ws.depth[0] = 0;
@@ -118,7 +122,7 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
   if (canSplit(0)) {
     if (rootHist) ws.hists[0] = rootHist;
     else buildHistogram(ws.hists[0], gbins, f, gh, rows, 0, inp.nRows, feats, nFeats);
-    findBestSplit(ws.splits[0], ws.hists[0], edges, feats, nFeats, G, H, inp.nRows, constraints);
+    findBestSplit(ws.splits[0], ws.hists[0], ws.splitBuf, feats, nFeats, G, H, inp.nRows, constraints);
   } else ws.splits[0].gain = -Infinity;
 
   while (nLeaves < inp.numLeaves) {
@@ -193,7 +197,7 @@ export function growTree(inp: GrowInput, ws: GrowWorkspace, classId: number, roo
       const l = side === 0 ? L : R;
       if (canSplit(l)) {
         const n = ws.end[l] - ws.start[l];
-        findBestSplit(ws.splits[l], ws.hists[ws.histOf[l]], edges, feats, nFeats, ws.sumG[l], ws.sumH[l], n, constraints);
+        findBestSplit(ws.splits[l], ws.hists[ws.histOf[l]], ws.splitBuf, feats, nFeats, ws.sumG[l], ws.sumH[l], n, constraints);
       } else ws.splits[l].gain = -Infinity;
     }
   }

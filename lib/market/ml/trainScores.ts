@@ -4,17 +4,17 @@
  */
 import type { BinEdges } from './binning.js';
 import type { GrownTree } from './grow.js';
+import { kernelsOf } from './kernels.js';
 
 /**
  * In-bag rows are grouped by leaf after growth, so their scores update without a tree walk.
- * `scores` holds the tree's class's score per row.
+ * `scores` holds the tree's class's score per row; both arrays in one kernel arena (the loop is
+ * wasm/softmax.ts addLeafScores).
  */
 export function addTrainingScores(g: GrownTree, rows: Int32Array, scores: Float64Array): void {
+  const k = kernelsOf(rows, scores);
   const v = g.tree.leafValue;
-  for (let l = 0; l < v.length; l++) {
-    const w = v[l];
-    for (let k = g.leafStart[l]; k < g.leafEnd[l]; k++) scores[rows[k]] += w;
-  }
+  for (let l = 0; l < v.length; l++) k.addLeafScores(scores.byteOffset, rows.byteOffset, g.leafStart[l], g.leafEnd[l], v[l]);
 }
 
 /** Out-of-bag rows walk the tree on their bins (bin <= threshold bin is value <= threshold). */

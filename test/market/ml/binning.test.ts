@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { createRng } from '../../../lib/core/rng.js';
 import { binColumns, binMatrix, binOf, computeBinEdges, LAST_EDGE } from '../../../lib/market/ml/binning.js';
 import { createWorkspace, growTree } from '../../../lib/market/ml/grow.js';
-import { buildHistogram, buildRootHistograms } from '../../../lib/market/ml/histogram.js';
+import { buildHistogram, buildRootHistograms, ROOT_SCRATCH } from '../../../lib/market/ml/histogram.js';
+import { allocate } from '../../../lib/market/ml/kernels.js';
 import { addTree } from '../../../lib/market/ml/model.js';
 import { addOutOfBagScores, addTrainingScores } from '../../../lib/market/ml/trainScores.js';
 
@@ -62,27 +63,29 @@ describe('training-time score updates', () => {
     const n = 3000;
     const f = 4;
     const X = Float64Array.from({ length: n * f }, () => (rng.next() < 0.1 ? NaN : rng.normal()));
-    const gh = new Float32Array(2 * n);
+    const edges = computeBinEdges(X, n, f, 64);
+    const { gh, gbins, cbins, rows, feats, fast, ws } = allocate((a) => ({
+      gh: a.f32(2 * n), gbins: a.u8(n * f), cbins: a.u8(n * f), rows: a.i32(n), feats: a.i32(f), fast: a.f64(n), ws: createWorkspace(a, 12, edges.totalBins, n),
+    }));
     for (let i = 0; i < n; i++) {
       gh[2 * i] = Math.sin(X[i * f] || 0.3) + 0.5 * (X[i * f + 1] > 0 ? 1 : -1) + 0.1 * rng.normal();
       gh[2 * i + 1] = 0.2 + rng.next();
     }
-    const edges = computeBinEdges(X, n, f, 64);
-    const gbins = binMatrix(X, n, f, edges);
     const inBag = Uint8Array.from({ length: n }, () => (rng.next() < 0.6 ? 1 : 0));
     const bag = Int32Array.from([...Array(n).keys()].filter((i) => inBag[i] === 1));
-    const rows = bag.slice();
-    const feats = Int32Array.from([0, 1, 2, 3]);
+    binMatrix(X, n, f, edges, gbins);
+    binColumns(gbins, n, f, cbins);
+    rows.set(bag);
+    feats.set([0, 1, 2, 3]);
     const grown = growTree(
       {
-        gbins, cbins: binColumns(gbins, n, f), f, edges, gh, rows, nRows: rows.length, nAll: n, feats, nFeats: f, numLeaves: 12, maxDepth: -1, learningRate: 0.5,
+        gbins, cbins, f, edges, gh, rows, nRows: bag.length, nAll: n, feats, nFeats: f, numLeaves: 12, maxDepth: -1, learningRate: 0.5,
         constraints: { minDataInLeaf: 20, minSumHessianInLeaf: 1e-3, lambdaL2: 1, minGainToSplit: 0 },
       },
-      createWorkspace(12, edges.totalBins, n),
+      ws,
       0,
     );
     expect(grown.tree.leafValue.length).toBe(12);
-    const fast = new Float64Array(n);
     addTrainingScores(grown, rows, fast);
     addOutOfBagScores(grown, gbins, f, edges, inBag, fast);
     const slow = new Float64Array(n);
@@ -98,15 +101,21 @@ describe('histograms', () => {
     const f = 3;
     const X = Float64Array.from({ length: n * f }, () => (rng.next() < 0.1 ? NaN : rng.int(6)));
     const edges = computeBinEdges(X, n, f, 255);
-    const gbins = binMatrix(X, n, f, edges);
-    const rows = Int32Array.from({ length: 300 }, (_, k) => k * 1 + (k % 2) * 100).sort();
-    const all = Int32Array.from([0, 1, 2]);
+    const sortedRows = Int32Array.from({ length: 300 }, (_, k) => k * 1 + (k % 2) * 100).sort();
     for (let C = 1; C <= 5; C++) {
-      const ghs = Array.from({ length: C }, () => Float32Array.from({ length: 2 * n }, () => rng.normal()));
-      const shared = ghs.map(() => new Float64Array(edges.totalBins * 3));
-      buildRootHistograms(shared, gbins, f, ghs, rows, rows.length);
+      const { gbins, cbins, scratch, rows, all, ghs, shared, single } = allocate((a) => ({
+        gbins: a.u8(n * f), cbins: a.u8(n * f), scratch: a.f64(ROOT_SCRATCH), rows: a.i32(sortedRows.length), all: a.i32(f),
+        ghs: Array.from({ length: C }, () => a.f32(2 * n)),
+        shared: Array.from({ length: C }, () => a.f64(edges.totalBins * 3)),
+        single: a.f64(edges.totalBins * 3),
+      }));
+      binMatrix(X, n, f, edges, gbins);
+      binColumns(gbins, n, f, cbins);
+      rows.set(sortedRows);
+      all.set([0, 1, 2]);
+      for (const gh of ghs) for (let k = 0; k < gh.length; k++) gh[k] = rng.normal();
+      buildRootHistograms(shared, gbins, cbins, f, ghs, rows, rows.length, scratch);
       for (let c = 0; c < C; c++) {
-        const single = new Float64Array(edges.totalBins * 3);
         buildHistogram(single, gbins, f, ghs[c], rows, 0, rows.length, all, f);
         expect(Array.from(shared[c])).toEqual(Array.from(single));
         // Plain tally of feature 1, bin of value 3, straight from the raw values.

@@ -3,6 +3,7 @@ import { createRng } from '../../../lib/core/rng.js';
 import { binColumns, binMatrix, computeBinEdges } from '../../../lib/market/ml/binning.js';
 import { trainGbdt } from '../../../lib/market/ml/gbdt.js';
 import { buildHistogram, subtractHistogram } from '../../../lib/market/ml/histogram.js';
+import { allocate } from '../../../lib/market/ml/kernels.js';
 import { predictRaw, type GbdtModel, type GbdtTree } from '../../../lib/market/ml/model.js';
 import { partitionRows, splitSides } from '../../../lib/market/ml/partition.js';
 
@@ -146,21 +147,28 @@ describe('histogram subtraction and row partitioning', () => {
   const f = 5;
   const X = Float64Array.from({ length: n * f }, () => (rng.next() < 0.1 ? NaN : Math.round(rng.normal() * 8) / 8));
   const edges = computeBinEdges(X, n, f, 255);
-  const bins = binMatrix(X, n, f, edges);
-  const gh = Float32Array.from({ length: 2 * n }, (_, k) => (k % 2 === 0 ? rng.normal() : 0.1 + rng.next()));
-  const feats = Int32Array.from([0, 1, 2, 3, 4]);
+  // The kernels work on arrays in one wasm arena (kernels.ts).
+  const a = allocate((a) => ({
+    bins: a.u8(n * f), cbins: a.u8(n * f), gh: a.f32(2 * n), feats: a.i32(f), rows: a.i32(n), tmp: a.i32(n), sides: a.u8(256),
+    hists: [a.f64(edges.totalBins * 3), a.f64(edges.totalBins * 3), a.f64(edges.totalBins * 3)],
+  }));
+  const { bins, gh, feats } = a;
+  binMatrix(X, n, f, edges, bins);
+  binColumns(bins, n, f, a.cbins);
+  for (let k = 0; k < 2 * n; k++) gh[k] = k % 2 === 0 ? rng.normal() : 0.1 + rng.next();
+  feats.set([0, 1, 2, 3, 4]);
+  /** Row ids in the arena's row array, from `at` on; returns the end. */
+  const place = (ids: Int32Array, at: number) => (a.rows.set(ids, at), at + ids.length);
 
   test('parent minus the built child equals the sibling built directly and a plain tally of its rows', () => {
     const parentRows = Int32Array.from([...Array(n).keys()].filter(() => rng.next() < 0.7));
     const split = 0.3;
     const child = Int32Array.from([...parentRows].filter((r) => X[r * f + 1] <= split));
     const sibling = Int32Array.from([...parentRows].filter((r) => !(X[r * f + 1] <= split)));
-    const parent = new Float64Array(edges.totalBins * 3);
-    const small = new Float64Array(edges.totalBins * 3);
-    const direct = new Float64Array(edges.totalBins * 3);
-    buildHistogram(parent, bins, f, gh, parentRows, 0, parentRows.length, feats, f);
-    buildHistogram(small, bins, f, gh, child, 0, child.length, feats, f);
-    buildHistogram(direct, bins, f, gh, sibling, 0, sibling.length, feats, f);
+    const [parent, small, direct] = a.hists;
+    buildHistogram(parent, bins, f, gh, a.rows, 0, place(parentRows, 0), feats, f);
+    buildHistogram(small, bins, f, gh, a.rows, 0, place(child, 0), feats, f);
+    buildHistogram(direct, bins, f, gh, a.rows, 0, place(sibling, 0), feats, f);
     subtractHistogram(parent, small);
     for (let s = 0; s < parent.length; s++) expect(parent[s]).toBeCloseTo(direct[s], 10);
     // Plain tally from raw values: feature 3's missing bin and the bin of value 0 over the sibling's rows.
@@ -177,11 +185,10 @@ describe('histogram subtraction and row partitioning', () => {
 
   test('the branch-free partition keeps both sides in row order, missing rows on the default side', () => {
     const rows = Int32Array.from([...Array(n).keys()].filter(() => rng.next() < 0.5));
-    const tmp = new Int32Array(n);
-    const sides = new Uint8Array(256);
-    const cbins = binColumns(bins, n, f);
+    const { tmp, sides, cbins } = a;
     for (const defaultLeft of [false, true]) {
-      const work = rows.slice();
+      place(rows, 0);
+      const work = a.rows.subarray(0, rows.length);
       const j = 2;
       const bin = 10;
       splitSides(sides, edges.numBins[j], bin, defaultLeft);
