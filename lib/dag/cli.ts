@@ -86,7 +86,8 @@ function checkTargetOptions(project: Project, target: string, opts: Record<strin
   const names = (list: [string, unknown][]) => list.map(([n]) => `'${n}'`).join(', ') || '(none)';
   if (decl.mode === 'incremental' && opts.ticker) throw new UserError(`--ticker does not apply to target '${target}': it always works on every ticker`);
   if (opts.since !== undefined && decl.mode !== 'incremental' && !opts.incremental) {
-    throw new UserError(`--since applies only to target${declared.length > 1 ? 's' : ''} ${names(declared)} or with --incremental, not to '${target}'`);
+    const where = declared.length ? `to target${declared.length > 1 ? 's' : ''} ${names(declared)} or with --incremental` : 'with --incremental (no target is declared with mode: incremental)';
+    throw new UserError(`--since applies only ${where}, not to '${target}'`);
   }
   const own = pipelineKeys.filter((k) => opts[k] !== undefined);
   if (own.length && !decl.hooks) {

@@ -12,6 +12,7 @@ import { getKey } from './template.js';
 import { namingPath } from './errorText.js';
 import type { IncrementalDecl } from './spec.js';
 import { diffRows, mergeRowChanges, type RowChange } from './incremental/rowChange.js';
+import { RowWindow } from './incremental/rowWindow.js';
 
 /** What a worker needs to run one task instance (plain data: it crosses a thread boundary). */
 export interface TaskSpec {
@@ -172,6 +173,15 @@ export class TaskContext {
     const { ParquetFile } = await parquet();
     const file = ParquetFile.open(this.readBytes(path), path);
     return file.read(columns, from === undefined ? 0 : await file.firstRowFrom(from));
+  }
+
+  /**
+   * A declared table input's rows for a row-wise node (`incremental: { kind: rows }`): in an
+   * incremental run from `since` minus the declared look-back (and `forwardRows`), in full mode
+   * all of them; its `write` replaces the output's rows from the cut date, or writes it whole.
+   */
+  rowWindow(path: string, opts: { forwardRows?: number } = {}): Promise<RowWindow> {
+    return RowWindow.open(this, path, opts);
   }
 
   /** A declared parquet input, opened: its footer read, its rows read on demand. */
