@@ -60,9 +60,11 @@ export function incrementalSince(
   const before = record.parts.inputs;
   const now = a.parts.inputs;
   const paths = new Set([...Object.keys(before), ...Object.keys(now)]);
+  let producers: Map<string, string | undefined> | undefined;
   for (const path of paths) {
     if (before[path] === now[path]) continue;
-    const producer = inst.inputs.find((r) => r.path === path)?.producer;
+    producers ??= new Map(inst.inputs.map((r) => [r.path, r.producer]));
+    const producer = producers.get(path);
     const change = producer === undefined ? undefined : changes.get(producer);
     if (!change || change.kind !== 'rows' || change.base[path] !== before[path]) return undefined;
     if (since === undefined || change.since < since) since = change.since;
