@@ -10,7 +10,6 @@ import type { ParquetFile } from '../io/parquet.js';
 import type { InputRef } from './plan.js';
 import { getKey } from './template.js';
 import { namingPath } from './errorText.js';
-import type { IncrementalDecl } from './spec.js';
 import { diffRows, mergeRowChanges, type RowChange } from './incremental/rowChange.js';
 import { RowWindow } from './incremental/rowWindow.js';
 
@@ -29,8 +28,11 @@ export interface TaskSpec {
   outputTickers: (string | undefined)[];
   mode: 'full' | 'incremental';
   since?: string;
-  /** The node's declared incremental kind (`incremental.kind` in the DAG file), if any. */
-  incremental?: IncrementalDecl['kind'];
+  /**
+   * The node's declared incremental kind (`incremental.kind` in the DAG file, spec.ts), if any;
+   * spelled out here so that task modules' code closures do not include the DAG file's schema.
+   */
+  incremental?: 'source' | 'rows' | 'carry' | 'earliest';
   /** Rows of look-back of a `rows` node (`incremental.lookback`). */
   lookback?: number;
   /** The ledger of files dag wrote (ledger.ts): a commit appends its files there first. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dag, runJson } from '../support/cli.js';
 import { differingFiles } from '../support/artifacts.js';
@@ -143,6 +143,72 @@ describe('a node a user adds to the DAG file', () => {
     appendFileSync(join(full, 'pipeline.dag.yaml'), node);
     runJson(full, ['run', 'delta']);
     expect(differingFiles(dir, full)).toEqual([]);
+  });
+});
+
+describe('a target\'s `exclude`', () => {
+  // `fit` (one instance per element of `fits`) and `model` (what assembles them) are kept as they
+  // are by `update_kept`, as a daily run keeps trained models
+  const nodes = `  - id: fit
+    task: tasks/fit.mjs
+    description: one fitted number per element of fits
+    fanout: { over: fits }
+    inputs: [{ node: readings, ticker: all }]
+    outputs: ["artifacts/fit/{item}.json"]
+  - id: model
+    task: tasks/model.mjs
+    description: the fitted numbers together
+    inputs: [{ node: fit }]
+    outputs: ["artifacts/model.json"]
+  - id: scored
+    task: tasks/scored.mjs
+    description: smoothed values minus the model's offset
+    per_ticker: true
+    inputs: [{ node: smooth }, { node: model }]
+    outputs: ["artifacts/scored/{ticker}.parquet"]
+    incremental: { kind: rows, lookback: 0 }
+`;
+  const setup = () => {
+    const dir = makeIncrementalToy(BASE, { fits: ['x'] });
+    const file = join(dir, 'pipeline.dag.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('nodes:\n', '  update_kept: { nodes: [scored], mode: incremental, exclude: [fit, model] }\nnodes:\n') + nodes);
+    writeFileSync(join(dir, 'tasks/fit.mjs'), `export default function (ctx) {
+  ctx.writeJson('artifacts/fit/' + ctx.requireItem().key + '.json', { n: ctx.inputs('readings').length });
+}
+`);
+    writeFileSync(join(dir, 'tasks/model.mjs'), `export default function (ctx) {
+  ctx.writeJson('artifacts/model.json', { offset: ctx.inputs('fit').length });
+}
+`);
+    writeFileSync(join(dir, 'tasks/scored.mjs'), `export default async function (ctx) {
+  const t = ctx.requireTicker();
+  const { offset } = JSON.parse(ctx.readText('artifacts/model.json'));
+  const w = await ctx.rowWindow('artifacts/smooth/' + t + '.parquet');
+  const v = Float64Array.from(w.table.columns.value, (x) => x - offset);
+  await w.write('artifacts/scored/' + t + '.parquet', { length: v.length, columns: { date: w.table.columns.date, value: v } }, [{ name: 'date', kind: 'date' }, { name: 'value', kind: 'double' }]);
+}
+`);
+    expect(runJson(dir, ['run', 'scored']).failed).toBe(0);
+    return dir;
+  };
+
+  test('excluded nodes never run, even when their fan-out list grew; their readers use the outputs as they are', () => {
+    const dir = setup();
+    writeToySettings(dir, { fits: ['x', 'y'] });
+    appendReadings(dir, BASE, BASE + 2);
+    const s = runJson(dir, ['run', 'update_kept']);
+    expect(s.failed).toBe(0);
+    expect(s.instances.filter((i) => i.node === 'fit' || i.node === 'model')).toEqual([]);
+    expect(incrementalFrom(s, 'scored', 'a')).toBe(dateOf(BASE));
+    expect(JSON.parse(readFileSync(join(dir, 'artifacts/model.json'), 'utf8'))).toEqual({ offset: 1 });
+  });
+
+  test('an excluded node\'s output that a kept node reads and that does not exist: exit 2 naming the node', () => {
+    const dir = setup();
+    rmSync(join(dir, 'artifacts/model.json'));
+    const r = dag(dir, ['run', 'update_kept']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("dag: target 'update_kept' excludes node 'model', but scored[a] reads its output artifacts/model.json, which does not exist");
   });
 });
 

@@ -101,28 +101,31 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
   }
 }
 
-/** The target's instances, less those of excluded nodes, whose outputs must then exist already. */
+/**
+ * The target's instances, less those of excluded nodes and what only they need. What the kept
+ * instances read from an excluded one must exist already (a fan-out whose list grew may have
+ * excluded instances that never ran: only their readers' inputs matter).
+ */
 function selectIncremental(project: Project, name: string, nodes: string[], exclude: string[]): string[] {
   const all = selectInstances(project.plan, nodes);
   const excluded = new Set(all.filter((id) => exclude.includes(project.plan.instances.get(id)!.node.id)));
-  for (const id of excluded) {
-    const missing = project.plan.instances.get(id)!.outputs.find((p) => project.memo.hash(project.abs(p)) === null);
-    if (missing) {
-      const node = project.plan.instances.get(id)!.node.id;
-      throw new UserError(`target '${name}' excludes node '${node}', whose output ${missing} does not exist: build it first (\`dag run ${node}\`)`);
-    }
-  }
-  // an excluded node's own upstream is not needed for it (it does not run)
-  const kept = all.filter((id) => !excluded.has(id));
   const needed = new Set<string>();
-  const stack = kept.filter((id) => nodes.includes(project.plan.instances.get(id)!.node.id));
+  const stack = all.filter((id) => nodes.includes(project.plan.instances.get(id)!.node.id));
   while (stack.length) {
     const id = stack.pop()!;
     if (needed.has(id) || excluded.has(id)) continue;
     needed.add(id);
     stack.push(...project.plan.instances.get(id)!.deps);
   }
-  return kept.filter((id) => needed.has(id));
+  const kept = all.filter((id) => needed.has(id));
+  for (const id of kept) {
+    for (const ref of project.plan.instances.get(id)!.inputs) {
+      if (ref.producer === undefined || !excluded.has(ref.producer) || project.memo.hash(project.abs(ref.path)) !== null) continue;
+      const node = project.plan.instances.get(ref.producer)!.node.id;
+      throw new UserError(`target '${name}' excludes node '${node}', but ${id} reads its output ${ref.path}, which does not exist: build it first (\`dag run ${node}\`)`);
+    }
+  }
+  return kept;
 }
 
 /** The given instances and everything upstream of them within `ids`, in `ids` order. */
