@@ -1,10 +1,10 @@
 #!/usr/bin/env -S node --v8-pool-size=1
 // One V8 helper thread (Node's default is four): the worker threads already keep the cores busy,
 // and fewer helpers to compete with made a small daily run 0.1 s faster (docs/benchmarks.md).
-import { prestartDailyPool } from '../lib/pipeline/prestart.js';
+import { prestartIncrementalPool } from '../lib/dag/incremental/prestart.js';
 
-// before anything heavy loads: a daily run's worker starts now and loads its tasks meanwhile
-const dailyPool = prestartDailyPool(process.argv);
+// before anything heavy loads: an incremental run's (daily's) worker starts now and loads its tasks meanwhile
+const incrementalPool = await prestartIncrementalPool(process.argv);
 const { main } = await import('../lib/dag/cli.js');
 const { keyMetricsLine } = await import('../lib/pipeline/keyMetrics.js');
 const { dataQualityLines } = await import('../lib/pipeline/dqSummaryFiles.js');
@@ -21,7 +21,7 @@ await main(process.argv, {
     { flags: '--extend <n>', description: 'daily target with the sample market: append n new trading days first', parse: positiveInt },
     { flags: '--retrain', description: 'daily target: retrain models if their inputs changed' },
   ],
-  incrementalPool: dailyPool,
+  incrementalPool,
   afterRun: async (project, target, summary, log) => {
     const dq = dataQualityLines(project, summary);
     if (dq.length) log(`data quality (${dq.length} finding(s); details in artifacts/processed/*.dq.json):\n${dq.map((l) => `  ${l}`).join('\n')}`);
