@@ -194,6 +194,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
           summary = await runIncrementalTarget(project, target, decl, {
             options: opts,
             since: opts.since as string | undefined,
+            tickers: opts.ticker as string[] | undefined,
             force: Boolean(opts.force),
             dryRun: Boolean(opts.dryRun),
             keepGoing: Boolean(opts.keepGoing),

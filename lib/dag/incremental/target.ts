@@ -1,7 +1,7 @@
 import type winston from 'winston';
 import type { Project } from '../project.js';
 import type { TargetDecl } from '../spec.js';
-import { selectInstances } from '../plan.js';
+import { selectChecked } from '../selection.js';
 import { assess } from '../assess.js';
 import { defaultConcurrency, runPlan, type RunOptions, type RunSummary } from '../runner.js';
 import { WorkerPool } from '../workerPool.js';
@@ -19,6 +19,8 @@ export interface IncrementalRunOptions {
   /** Every option of the command line (the target's hooks read the pipeline's own). */
   options: Record<string, unknown>;
   since?: string;
+  /** `--ticker`: only these tickers' instances (and what they need), as in a full run. */
+  tickers?: string[];
   force?: boolean;
   dryRun?: boolean;
   keepGoing?: boolean;
@@ -70,7 +72,7 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
     const prepared = (await hooks.prepare?.(hookCtx)) ?? {};
     if (prepared.project) project = prepared.project;
     const exclude = prepared.exclude ?? decl.exclude;
-    const ids = selectIncremental(project, name, decl.nodes, exclude);
+    const ids = selectIncremental(project, name, decl.nodes, exclude, opts.tickers);
     const sources = ids.filter((id) => project.plan.instances.get(id)!.node.incremental?.kind === 'source');
     if (explicit && sources.length === 0) throw new UserError(`--since: target '${name}' has no node declared \`incremental: { kind: source }\` whose tables the date could be checked against`);
     const feeding = upstreamClosure(project, ids, sources);
@@ -106,8 +108,8 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
  * instances read from an excluded one must exist already (a fan-out whose list grew may have
  * excluded instances that never ran: only their readers' inputs matter).
  */
-function selectIncremental(project: Project, name: string, nodes: string[], exclude: string[]): string[] {
-  const all = selectInstances(project.plan, nodes);
+function selectIncremental(project: Project, name: string, nodes: string[], exclude: string[], tickers?: string[]): string[] {
+  const all = selectChecked(project, name, tickers);
   const excluded = new Set(all.filter((id) => exclude.includes(project.plan.instances.get(id)!.node.id)));
   const needed = new Set<string>();
   const stack = all.filter((id) => nodes.includes(project.plan.instances.get(id)!.node.id));
