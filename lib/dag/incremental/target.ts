@@ -92,7 +92,8 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
       // a failure or a signal in the sources: the rest must not start (the caller exits 1 or 130/143)
       if (first.failed > 0 || interruption()) return first;
       await checkSince(project, sources, opts.since!, explicit);
-      const rest = ids.filter((id) => !feeding.includes(id));
+      const early = new Set(feeding);
+      const rest = ids.filter((id) => !early.has(id));
       summary = merge(name, first, await runPlan(project, { ...common, ids: rest, incremental: { changes, forceSince: explicit } }));
     }
     if (summary.failed === 0 && !opts.dryRun && !interruption()) await hooks.finished?.({ ...hookCtx, project, summary });
