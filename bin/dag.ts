@@ -4,7 +4,7 @@
 import { prestartIncrementalPool } from '../lib/dag/incremental/prestart.js';
 
 // before anything heavy loads: an incremental run's (daily's) worker starts now and loads its tasks meanwhile
-const incrementalPool = await prestartIncrementalPool(process.argv);
+const incrementalPool = prestartIncrementalPool(process.argv);
 const { main } = await import('../lib/dag/cli.js');
 const { keyMetricsLine } = await import('../lib/pipeline/keyMetrics.js');
 const { dataQualityLines } = await import('../lib/pipeline/dqSummaryFiles.js');

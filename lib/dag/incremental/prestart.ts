@@ -3,40 +3,39 @@ import { dirname, join, resolve } from 'node:path';
 import { WorkerPool } from '../workerPool.js';
 import { taskModulePath } from '../loadTask.js';
 
-interface RawNode {
-  id?: unknown;
-  task?: unknown;
-  inputs?: unknown;
-  outputs?: unknown;
-  incremental?: { kind?: unknown };
-  in_process?: unknown;
-}
-
 /**
  * For `dag run <target>` of an incremental target (declared `mode: incremental`, or
  * `--incremental`), a one-worker pool started before the CLI itself loads: the worker boots and
- * loads the task modules an incremental run is about to need (the sources, what feeds them, and
- * the nodes declared `incremental`) while the main thread loads the CLI and opens the project,
- * which takes them off the critical path of a small run. The run resizes and closes the pool.
- * Only a guess from the DAG file as written: anything unexpected means no pool (the run then
- * starts its own), never an error; the CLI validates the file properly.
+ * loads the task modules an incremental run is about to need while the main thread loads the CLI
+ * and opens the project, which takes them off the critical path of a small run. The run resizes
+ * and closes the pool.
+ *
+ * Only a guess, read from the DAG file's text without a YAML parser (importing one and parsing
+ * the file here cost 0.1-0.3 s before anything else could start): block-style node entries as
+ * in pipeline.dag.yaml are understood; anything else means no pool (the run starts its own),
+ * never an error. The CLI reads and validates the file properly.
  */
-export async function prestartIncrementalPool(argv: string[]): Promise<WorkerPool | undefined> {
+export function prestartIncrementalPool(argv: string[]): WorkerPool | undefined {
+  const plan = prestartPlan(argv);
+  if (!plan) return undefined;
+  const pool = new WorkerPool(1);
+  pool.warm(plan.modules);
+  return pool;
+}
+
+/** The task modules a prestarted worker would load for this command line, or undefined: no prestart. */
+export function prestartPlan(argv: string[]): { modules: string[] } | undefined {
   const args = argv.slice(2);
   if (args[0] !== 'run' || !args[1] || args.some((a) => a === '--dry-run' || a === '-h' || a === '--help')) return undefined;
   try {
     const file = dagFile(args);
     if (!file) return undefined;
-    const { parse } = await import('yaml');
-    const dag = parse(readFileSync(file, 'utf8')) as { targets?: Record<string, unknown>; nodes?: RawNode[]; compiled_dir?: unknown };
-    const target = dag.targets?.[args[1]] as { mode?: unknown } | undefined;
-    if (target?.mode !== 'incremental' && !args.includes('--incremental')) return undefined;
-    const tasks = tasksToWarm(dag.nodes ?? []);
+    const text = readFileSync(file, 'utf8');
+    if (!args.includes('--incremental') && !declaredIncremental(text, args[1])) return undefined;
+    const tasks = tasksToWarm(text);
     if (tasks.length === 0) return undefined;
-    const compiled = typeof dag.compiled_dir === 'string' ? dag.compiled_dir : 'dist';
-    const pool = new WorkerPool(1);
-    pool.warm(tasks.map((t) => taskModulePath(dirname(file), compiled, t)));
-    return pool;
+    const compiled = /^compiled_dir:\s*(\S+)/m.exec(text)?.[1] ?? 'dist';
+    return { modules: tasks.map((t) => taskModulePath(dirname(file), compiled, t)) };
   } catch {
     return undefined;
   }
@@ -53,21 +52,22 @@ function dagFile(args: string[]): string | undefined {
   }
 }
 
-/** Task modules of the sources, of what feeds them, and of the declared nodes, in file order. */
-function tasksToWarm(nodes: RawNode[]): string[] {
-  const wanted = new Set<RawNode>();
-  const feed = (n: RawNode) => {
-    if (wanted.has(n)) return;
-    wanted.add(n);
-    for (const input of Array.isArray(n.inputs) ? n.inputs : []) {
-      const producers = typeof input === 'string'
-        ? nodes.filter((m) => Array.isArray(m.outputs) && m.outputs.includes(input))
-        : nodes.filter((m) => m.id === (input as { node?: unknown }).node);
-      producers.forEach(feed);
-    }
-  };
-  for (const n of nodes) if (n.incremental?.kind === 'source') feed(n);
-  for (const n of nodes) if (n.incremental) wanted.add(n);
-  // in-process tasks run in the main thread
-  return nodes.filter((n) => wanted.has(n) && typeof n.task === 'string' && n.in_process !== true).map((n) => n.task as string);
+/** `mode: incremental` in the target's entry under `targets:` (inline `{ ... }` or an indented block). */
+function declaredIncremental(text: string, target: string): boolean {
+  const targets = /^targets:[^\n]*\n((?:[ \t]+[^\n]*\n|[ \t]*#[^\n]*\n|\n)*)/m.exec(text)?.[1] ?? '';
+  const name = target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const entry = new RegExp(`^([ \\t]+)${name}:([^\\n]*)\\n((?:\\1[ \\t]+[^\\n]*\\n)*)`, 'm').exec(targets);
+  return entry !== null && /\bmode:\s*incremental\b/.test(entry[2] + entry[3]);
+}
+
+/**
+ * Task modules of the nodes declared `incremental`, and of the nodes without inputs (what feeds
+ * the sources, such as a generated market), in file order; in-process tasks run in the main thread.
+ */
+function tasksToWarm(text: string): string[] {
+  const nodes = text.slice(text.search(/^nodes:/m)).split(/\n\s*- id:/).slice(1);
+  return nodes
+    .filter((n) => !/\bin_process:\s*true\b/.test(n) && (/\bincremental:/.test(n) || !/\binputs:/.test(n)))
+    .map((n) => /\btask:\s*["']?([^\s"']+)/.exec(n)?.[1])
+    .filter((t): t is string => t !== undefined);
 }
