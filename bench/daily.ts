@@ -1,5 +1,7 @@
 /**
- * Issue 6 benchmark: one new day for every ticker in daily mode, against a full rebuild.
+ * Issues 6 and 16 benchmark: one new day for every ticker in daily mode, against a full rebuild.
+ * `daily` is the target pipeline.dag.yaml declares with `mode: incremental`: what it recomputes,
+ * and from which date, follows from the nodes' `incremental:` declarations (lib/dag/incremental).
  *
  *   npx tsc -p tsconfig.json
  *   node dist/bench/daily.js 3          # the shipped 3-ticker sample market (target <= 3 s)

@@ -3,7 +3,7 @@ import { computeFeatures } from '../lib/market/features/compute.js';
 import { featureColumns, maxLookback } from '../lib/market/features/options.js';
 import { computeLabels, FORWARD_LOOKING_COLUMNS } from '../lib/market/features/labels.js';
 import { frameSchema, frameToTable, tableToBars } from '../lib/pipeline/frames.js';
-import { RowWindow } from '../lib/pipeline/incremental.js';
+import { RowWindow } from '../lib/dag/incremental/rowWindow.js';
 import { checkNoInfinity } from '../lib/pipeline/finiteFrame.js';
 import type { Settings } from '../lib/core/settings.js';
 
@@ -17,7 +17,7 @@ export default async function features(ctx: TaskContext): Promise<void> {
   const labels = ctx.param<Settings['labels']>('labels');
   const declared = ctx.spec.lookback ?? 0;
   const needed = Math.max(maxLookback(opts), labels.vol_window);
-  if (needed > declared) throw new Error(`${ctx.where}: the configured windows need ${needed} rows of look-back, but pipeline.dag.yaml declares ${declared}`);
+  if (needed > declared) throw new Error(`${ctx.where}: the configured windows need ${needed} rows of look-back, but pipeline.dag.yaml declares incremental.lookback: ${declared}`);
   const barsPath = ctx.input('processed', ticker, '.parquet');
   const benchPath = ctx.input('processed', benchmark, '.parquet');
   const window = await RowWindow.open(ctx, barsPath, { forwardRows: Math.max(...horizons) });

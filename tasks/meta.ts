@@ -3,7 +3,7 @@ import { combineAlpha } from '../lib/market/meta/combine-alpha.js';
 import { ALPHA_COMPONENTS, checkRegimeRows } from '../lib/market/meta/components.js';
 import type { RegimeWeights } from '../lib/market/meta/regime-weights.js';
 import { alignTo, frameSchema, frameToTable, tableToFrame } from '../lib/pipeline/frames.js';
-import { RowWindow } from '../lib/pipeline/incremental.js';
+import { RowWindow } from '../lib/dag/incremental/rowWindow.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
 
 /**

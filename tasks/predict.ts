@@ -3,7 +3,7 @@ import { onnxPredict } from '../lib/market/ml/onnxPredict.js';
 import { ONNX_SCORES } from '../lib/market/ml/onnx.js';
 import { softmaxRows } from '../lib/market/ml/model.js';
 import { frameSchema, frameToTable } from '../lib/pipeline/frames.js';
-import { RowWindow } from '../lib/pipeline/incremental.js';
+import { RowWindow } from '../lib/dag/incremental/rowWindow.js';
 import { tickerRows } from '../lib/pipeline/mlDataset.js';
 import { takeRows } from '../lib/market/ml/pooled.js';
 import { GLOBAL_SCOPE, modelId, onnxContentHash } from '../lib/market/ml/registry.js';

@@ -3,7 +3,6 @@ import { parseRawCsv } from '../lib/market/data/parse-raw.js';
 import { barsToTable, BARS_SCHEMA } from '../lib/pipeline/frames.js';
 import { readRawParquetRecords } from '../lib/pipeline/rawParquet.js';
 import { buildBars, type BadRowPolicy, type BuildBarsOptions } from '../lib/market/data/build-bars.js';
-import { diffBars } from '../lib/pipeline/barChange.js';
 
 /** Node `processed`: raw bars (CSV or parquet, any supported layout) to canonical adjusted bars. */
 export default async function preprocess(ctx: TaskContext): Promise<void> {
@@ -23,10 +22,11 @@ export default async function preprocess(ctx: TaskContext): Promise<void> {
   const built = raw.endsWith('.parquet') ? buildBars(await readRawParquetRecords(ctx.readBytes(raw), raw), opts) : parseRawCsv(ctx.readText(raw), opts);
   const out = ctx.output(ticker, '.parquet');
   const table = barsToTable(built.bars, ticker);
-  // how the bars changed since the last run: daily mode recomputes from there (or restates)
-  const change = diffBars(await ctx.readOwnTable(out), table);
+  // the node is declared `incremental: { kind: source }`: the write compares the bars with the
+  // previous ones and reports how they changed, which incremental runs start from
   await ctx.writeTable(out, table, BARS_SCHEMA);
-  ctx.report({ ...change, last: (table.columns.date as string[]).at(-1) });
+  const restated = ctx.reported?.restated;
+  if (restated) ctx.log(`warning: ${ticker}: restated bar on ${restated as string} (an existing row changed): ${ticker}'s chain is rebuilt in full`);
   const dqPath = ctx.output(ticker, '.dq.json');
   ctx.writeJson(dqPath, built.dq);
   if (built.newestFirst) ctx.log(`${raw} lists its rows newest first: read in date order`);

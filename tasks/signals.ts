@@ -1,7 +1,7 @@
 import type { TaskContext } from '../lib/dag/context.js';
 import { computeSignals, SIGNAL_COLUMNS, type SignalOptions } from '../lib/market/signals/compute.js';
 import { frameSchema, frameToTable, tableToFrame } from '../lib/pipeline/frames.js';
-import { RowWindow } from '../lib/pipeline/incremental.js';
+import { RowWindow } from '../lib/dag/incremental/rowWindow.js';
 import { checkNoInfinity } from '../lib/pipeline/finiteFrame.js';
 
 /** Node `signals`: the four rule-based alphas, row-wise functions of the features. */

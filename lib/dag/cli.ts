@@ -3,7 +3,7 @@ import { executorOption, positiveInt } from './cliArgs.js';
 import { existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { dirname, join, resolve } from 'node:path';
-import { openProject, targetNodes, type Project } from './project.js';
+import { openProject, targetDecl, targetNodes, type Project } from './project.js';
 import { selectInstances } from './plan.js';
 import { selectChecked } from './selection.js';
 import { installSignalHandlers, interruption, SIGNAL_EXIT, throwIfInterrupted } from './interrupt.js';
@@ -15,6 +15,8 @@ import { formatStatus, statusRows } from './statusReport.js';
 import { predictRestores } from './store/predict.js';
 import { formatGraph, type GraphFormat } from './graphFormat.js';
 import { runPlan, runLogPath, type RunSummary } from './runner.js';
+import { runIncrementalTarget } from './incremental/target.js';
+import type { WorkerPool } from './workerPool.js';
 import { createLogger, closeLogger } from './log.js';
 import { loadDagFile } from './spec.js';
 import { UserError } from './errors.js';
@@ -75,17 +77,27 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * Options only a pipeline's own targets (`customTargets`, e.g. daily) use, and options those
- * targets ignore: given to the wrong kind of target they would select nothing, so they are errors.
+ * Options only incremental runs use (`--since`; the pipeline's own, read by a target's hooks),
+ * and options incremental targets ignore: given to the wrong kind of target they would select
+ * nothing, so they are errors.
  */
-function checkTargetOptions(target: string, opts: Record<string, unknown>, custom: string[]): void {
-  const own = ['since', 'extend', 'retrain'].filter((k) => opts[k] !== undefined);
-  if (custom.includes(target)) {
-    if (opts.ticker) throw new UserError(`--ticker does not apply to target '${target}': it always works on every ticker`);
-  } else if (own.length) {
-    throw new UserError(`--${own[0]} applies only to target${custom.length > 1 ? 's' : ''} ${custom.map((t) => `'${t}'`).join(', ') || '(none)'}, not to '${target}'`);
+function checkTargetOptions(project: Project, target: string, opts: Record<string, unknown>, pipelineKeys: string[]): void {
+  const decl = targetDecl(project, target);
+  const declared = Object.entries(project.dag.spec.targets).filter(([, t]) => t.mode === 'incremental');
+  const names = (list: [string, unknown][]) => list.map(([n]) => `'${n}'`).join(', ') || '(none)';
+  if (decl.mode === 'incremental' && opts.ticker) throw new UserError(`--ticker does not apply to target '${target}': it always works on every ticker`);
+  if (opts.since !== undefined && decl.mode !== 'incremental' && !opts.incremental) {
+    const where = declared.length ? `to target${declared.length > 1 ? 's' : ''} ${names(declared)} or with --incremental` : 'with --incremental (no target is declared with mode: incremental)';
+    throw new UserError(`--since applies only ${where}, not to '${target}'`);
+  }
+  const own = pipelineKeys.filter((k) => opts[k] !== undefined);
+  if (own.length && !decl.hooks) {
+    const hooked = Object.entries(project.dag.spec.targets).filter(([, t]) => t.hooks);
+    throw new UserError(`--${kebab(own[0])} applies only to target${hooked.length > 1 ? 's' : ''} ${names(hooked)}, not to '${target}'`);
   }
 }
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -121,8 +133,13 @@ export interface CliHooks {
   extend?: (program: Command) => void;
   /** Called after a successful run of a target, e.g. to log key metrics. */
   afterRun?: (project: Project, target: string, summary: RunSummary, log: (line: string) => void) => Promise<void>;
-  /** A target the pipeline handles itself (e.g. `daily`). */
-  customTargets?: Record<string, (project: Project, opts: Record<string, unknown>, run: typeof runPlan) => Promise<RunSummary>>;
+  /**
+   * Options of `dag run` that the pipeline adds, for targets whose declaration names `hooks`
+   * (the hooks read them): given to another target they are an error.
+   */
+  targetOptions?: { flags: string; description: string; parse?: (value: string) => unknown }[];
+  /** A worker pool started before the CLI loaded, for an incremental run (it resizes and closes it). */
+  incrementalPool?: WorkerPool;
   /** What the pipeline adds to `dag sweep` (results, report, `sweep show`). */
   sweep?: SweepHooks;
 }
@@ -139,34 +156,58 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--force', 'ignore the cache for every selected instance')
     .option('--dry-run', 'print what would run and why; execute nothing')
     .option('--keep-going', 'after a failure, go on with branches that do not depend on it')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores; incremental runs: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print one JSON summary on stdout; logs go to stderr')
-    .option('--since <date>', 'daily target: first date to (re)compute (yesterday, today or YYYY-MM-DD)')
-    .option('--extend <n>', 'daily target with the sample market: append n new trading days first', positiveInt)
-    .option('--retrain', 'daily target: retrain models if their inputs changed')
+    .option('--incremental', 'run the nodes declared `incremental` from their first changed date (targets declared with mode: incremental always do)')
+    .option('--since <date>', 'incremental runs: recompute from this date at the latest (yesterday, today or YYYY-MM-DD)')
     .option('--update-lock', 'after a successful backtest run, write dag.lock')
     .option('--overwrite', 'let tasks replace output files dag has no record of writing (your edits, or files from a lost state folder)')
     .option('--no-cache', 'neither restore from nor write to any cache store in this run')
     .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
     .option('--require-remote', 'a remote store that fails is an error (exit 1), not a warning')
     .addOption(executorOption())
-    .option('-v, --verbose', 'log each instance\'s start and cache decision')
+    .option('-v, --verbose', 'log each instance\'s start and cache decision');
+  const runCommand = program.commands.find((c) => c.name() === 'run')!;
+  const pipelineKeys: string[] = [];
+  for (const o of hooks.targetOptions ?? []) {
+    const option = new Option(o.flags, o.description);
+    if (o.parse) option.argParser(o.parse);
+    runCommand.addOption(option);
+    pipelineKeys.push(option.attributeName());
+  }
+  runCommand
     .action(async (target: string, opts: CommonOpts & Record<string, unknown>) => {
-      checkTargetOptions(target, opts, Object.keys(hooks.customTargets ?? {}));
       const project = await open(opts);
+      checkTargetOptions(project, target, opts, pipelineKeys);
+      const decl = targetDecl(project, target);
+      const incremental = decl.mode === 'incremental' || Boolean(opts.incremental);
       const logger = createLogger({ runLog: opts.dryRun ? undefined : runLogPath(project), verbose: Boolean(opts.verbose) });
       const runCache = await openRunCache(project, { noCache: opts.cache === false, remoteWrite: Boolean(opts.remoteWrite), requireRemote: Boolean(opts.requireRemote) }, logger);
       let summary: RunSummary;
       let failed = false;
       let executor: Awaited<ReturnType<typeof openExecutor>>;
       try {
-        // a custom target (daily) schedules its own runs, on the local executor
-        executor = opts.dryRun || hooks.customTargets?.[target] ? undefined : await openExecutor(project, opts.executor as string | undefined, runCache, logger);
+        // an incremental run schedules its phases itself, on the local executor
+        executor = opts.dryRun || incremental ? undefined : await openExecutor(project, opts.executor as string | undefined, runCache, logger);
         // workers do the work: the coordinator keeps every ready instance in flight
         const concurrency = (opts.concurrency as number | undefined) ?? (executor ? REMOTE_IN_FLIGHT : undefined);
-        const custom = hooks.customTargets?.[target];
-        if (custom) summary = await custom(project, { ...opts, logger, runCache, command: `dag ${process.argv.slice(2).join(' ')}` }, runPlan);
-        else {
+        if (incremental) {
+          summary = await runIncrementalTarget(project, target, decl, {
+            options: opts,
+            since: opts.since as string | undefined,
+            tickers: opts.ticker as string[] | undefined,
+            force: Boolean(opts.force),
+            dryRun: Boolean(opts.dryRun),
+            keepGoing: Boolean(opts.keepGoing),
+            concurrency,
+            progress: !opts.json,
+            overwrite: Boolean(opts.overwrite),
+            pool: hooks.incrementalPool,
+            cache: runCache,
+            logger,
+            command: `dag ${process.argv.slice(2).join(' ')}`,
+          });
+        } else {
           const ids = selectChecked(project, target, opts.ticker as string[] | undefined);
           summary = await runPlan(project, {
             target,
@@ -256,7 +297,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
   addCommon(program.command('verify [target]'))
     .description('Rebuild the target from scratch in a temporary folder and compare every output with dag.lock (your artifacts are not touched).')
     .option('--lock <file>', 'lock file (default: dag.lock beside the DAG file)')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores; incremental runs: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
     .option('--verbose', 'print the stack of an unexpected error')
     .action(async (target: string | undefined, opts: CommonOpts & { lock?: string; concurrency?: number }) => {
@@ -273,7 +314,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .description('Perturb every bar after each cutoff, rebuild in a temporary folder, and check that no artifact row dated <= the cutoff changes (declared forward-looking columns excepted).')
     .option('--cutoff <date>', 'cutoff date YYYY-MM-DD (repeatable; default: three dates spread over the data)', collect)
     .option('--target <target>', 'target to rebuild', 'backtest')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores; daily: one worker per 40 tickers, at most that)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores; incremental runs: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
     .option('--verbose', 'print the stack of an unexpected error')
     .action(async (opts: CommonOpts & { cutoff?: string[]; target: string; concurrency?: number }) => {

@@ -10,6 +10,8 @@ import type { ParquetFile } from '../io/parquet.js';
 import type { InputRef } from './plan.js';
 import { getKey } from './template.js';
 import { namingPath } from './errorText.js';
+import { diffRows, mergeRowChanges, type RowChange } from './incremental/rowChange.js';
+import { RowWindow } from './incremental/rowWindow.js';
 
 /** What a worker needs to run one task instance (plain data: it crosses a thread boundary). */
 export interface TaskSpec {
@@ -26,6 +28,12 @@ export interface TaskSpec {
   outputTickers: (string | undefined)[];
   mode: 'full' | 'incremental';
   since?: string;
+  /**
+   * The node's declared incremental kind (`incremental.kind` in the DAG file, spec.ts), if any;
+   * spelled out here so that task modules' code closures do not include the DAG file's schema.
+   */
+  incremental?: 'source' | 'rows' | 'carry' | 'earliest';
+  /** Rows of look-back of a `rows` node (`incremental.lookback`). */
   lookback?: number;
   /** The ledger of files dag wrote (ledger.ts): a commit appends its files there first. */
   ledger?: string;
@@ -52,7 +60,9 @@ export class TaskContext {
   private readonly stagedHashes = new Map<string, string>();
   readonly logs: string[] = [];
   /** What the task reported to its caller (see `report`). */
-  reported?: Record<string, unknown>;
+  private ownReport?: Record<string, unknown>;
+  /** A `source` node: how the tables it wrote changed from their previous versions, and their last date. */
+  private tableChange?: RowChange & { last?: string };
 
   constructor(readonly spec: TaskSpec) {}
 
@@ -104,7 +114,16 @@ export class TaskContext {
    * summary): e.g. how an artifact changed, so a caller can decide what to recompute.
    */
   report(value: Record<string, unknown>): void {
-    this.reported = value;
+    this.ownReport = value;
+  }
+
+  /**
+   * What goes back to the caller: the task's report and, for a `source` node, how its tables
+   * changed (`since`, `restated` or `full`, and `last`), which incremental runs start from.
+   */
+  get reported(): Record<string, unknown> | undefined {
+    if (!this.tableChange) return this.ownReport;
+    return { ...this.ownReport, ...this.tableChange };
   }
 
   /** Declared inputs, optionally only those from one node (and ticker). */
@@ -156,6 +175,15 @@ export class TaskContext {
     const { ParquetFile } = await parquet();
     const file = ParquetFile.open(this.readBytes(path), path);
     return file.read(columns, from === undefined ? 0 : await file.firstRowFrom(from));
+  }
+
+  /**
+   * A declared table input's rows for a row-wise node (`incremental: { kind: rows }`): in an
+   * incremental run from `since` minus the declared look-back (and `forwardRows`), in full mode
+   * all of them; its `write` replaces the output's rows from the cut date, or writes it whole.
+   */
+  rowWindow(path: string, opts: { forwardRows?: number } = {}): Promise<RowWindow> {
+    return RowWindow.open(this, path, opts);
   }
 
   /** A declared parquet input, opened: its footer read, its rows read on demand. */
@@ -252,7 +280,18 @@ export class TaskContext {
 
   async writeTable(path: string, table: Table, schema: ColumnSpec[]): Promise<void> {
     const { encodeParquet } = await parquet();
+    // compared before the write: the old file is still in place until commit
+    if (this.spec.incremental === 'source') this.noteTableChange(diffRows(await this.readOwnTable(path), table), table);
     this.writeBytes(path, encodeParquet(table, schema, `${this.where}: ${path}`));
+  }
+
+  private noteTableChange(change: RowChange, table: Table): void {
+    const dates = table.columns.date as string[] | undefined;
+    const last = dates?.at(-1);
+    const before = this.tableChange;
+    const merged = before ? mergeRowChanges(before, change) : change;
+    const lastOf = before?.last === undefined ? last : last === undefined || before.last > last ? before.last : last;
+    this.tableChange = { ...merged, ...(lastOf !== undefined ? { last: lastOf } : {}) };
   }
 
   /** Move every staged output into place; an output the task did not write is an error. */

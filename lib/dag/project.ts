@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadDagFile, type LoadedDag } from './spec.js';
+import { loadDagFile, type LoadedDag, type TargetDecl } from './spec.js';
 import { buildPlan, type Plan } from './plan.js';
 import { HashMemo } from './hashMemo.js';
 import { Fingerprinter } from './fingerprint.js';
@@ -103,9 +103,14 @@ async function loadConfig(dag: LoadedDag, file: string): Promise<unknown> {
 
 /** Node ids a target names: a declared target, or a node id. */
 export function targetNodes(project: Project, target: string): string[] {
+  return targetDecl(project, target).nodes;
+}
+
+/** A declared target, or a node id as a full-mode target of that node. */
+export function targetDecl(project: Project, target: string): TargetDecl {
   const named = project.dag.spec.targets[target];
   if (named) return named;
-  if (project.dag.nodes.has(target)) return [target];
+  if (project.dag.nodes.has(target)) return { nodes: [target], mode: 'full', exclude: [] };
   const choices = [...new Set([...Object.keys(project.dag.spec.targets), ...project.dag.nodes.keys()])].join(', ');
   throw new UserError(`unknown target '${target}' (targets and nodes: ${choices})`);
 }

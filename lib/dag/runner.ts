@@ -26,6 +26,7 @@ import { WriteError } from '../io/atomic.js';
 import { RemoteRequiredError, type RunCache } from './store/runCache.js';
 import { predictRestores, withRestoreNote } from './store/predict.js';
 import { debugEntry } from './log.js';
+import { changeOf, forcedBySince, incrementalSince, outputBase, type Change } from './incremental/changes.js';
 
 export type Action = 'ran' | 'restored' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
@@ -60,16 +61,16 @@ export interface RunOptions {
   target: string;
   ids: string[];
   force?: boolean;
-  /** Instances to rerun even when fresh (in addition to `force` for all). */
-  forceIds?: Set<string>;
   dryRun?: boolean;
   keepGoing?: boolean;
   concurrency?: number;
   /**
-   * Incremental mode: instance id -> first date to recompute. Listed instances get a task
-   * context in incremental mode with that `since`; the others run in full mode when stale.
+   * Incremental mode (docs/orchestrator.md, "Incremental runs"): nodes declared `incremental`
+   * run from their first changed date, found from how their upstream instances changed in this
+   * run (`changes`, filled as instances finish; a caller running several phases shares it).
+   * `forceSince` also recomputes row-wise and earliest-change nodes from that date.
    */
-  since?: Map<string, string>;
+  incremental?: { changes: Map<string, Change>; forceSince?: string };
   logger: winston.Logger;
   progress?: boolean;
   command: string;
@@ -135,7 +136,8 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   const queue = new PQueue({ concurrency });
   // run logs are read by `dag ui`: who started what, and how many instances it covers
   logger.debug(`run ${opts.target}: ${opts.ids.length} instances`, { event: 'run-start', target: opts.target, command: opts.command, user: whoStarted(), pid: process.pid, instances: opts.ids.length, concurrency });
-  const ranFull = new Set<string>();
+  const changes = opts.incremental?.changes ?? new Map<string, Change>();
+  const forceSince = opts.force ? undefined : opts.incremental?.forceSince;
   let stopping = false;
   // a write that failed for lack of space (or I/O): the run stops and the CLI reports it
   let writeFailed: WriteError | undefined;
@@ -194,9 +196,10 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       if (stopping) return;
       const inst = project.plan.instances.get(id)!;
       const a = assess(project, inst);
-      const forced = opts.force || (opts.forceIds?.has(id) ?? false);
+      const forced = opts.force || (forceSince !== undefined && forcedBySince(inst) && a.inputsOnly);
       if (a.state === 'fresh' && !forced) {
         debugEntry(logger, `skip ${id} (cached)`, { event: 'skip', action: 'skipped', instance: id, cache: 'hit' });
+        changes.set(id, { kind: 'none' });
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });
         return;
       }
@@ -221,7 +224,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         }
         if (hit) {
           // restored outputs rewrote history as far as downstream incremental runs can tell
-          ranFull.add(id);
+          changes.set(id, { kind: 'full' });
           if (!recordOk(inst, a, key, hit.outputs, 0)) return;
           logger.info(`restored ${id} from the ${hit.from === 'local' ? 'local store' : `remote ${opts.cache.remoteUrl}`}`, { event: 'restore', action: 'restored', instance: id, key, from: hit.from, reasons: a.reasons });
           // a task's report describes how its output changed from the one before; a restore has none
@@ -233,11 +236,10 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         finish(id, { ...outcomeBase(inst), action: 'blocked', reasons: [...a.reasons, 'not in the local store or the remote'] });
         return;
       }
-      // incremental only on top of outputs made by the same code and params, and only if no
-      // upstream instance of this run rewrote its history (it ran in full)
-      const incremental = a.inputsOnly && !inst.deps.some((d) => ranFull.has(d));
-      const since = incremental ? opts.since?.get(id) : undefined;
-      if (!since) ranFull.add(id);
+      // incremental only on top of outputs made by the same code and params, from the first
+      // date its changed inputs changed (incremental/changes.ts)
+      const since = opts.incremental && !opts.force ? incrementalSince(project, inst, a, changes, forceSince) : undefined;
+      const base = opts.incremental ? outputBase(project, inst) : {};
       const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
       const t0 = performance.now();
@@ -271,7 +273,9 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
           fail(id, inst, a, key, ms, `outputs made but not uploaded: ${err.message}`, false);
           return;
         }
-        finish(id, { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.worker ? { worker: result.worker } : {}), ...(result.report ? { report: result.report } : {}) });
+        const outcome: InstanceOutcome = { ...outcomeBase(inst), action: 'ran', ms, reasons, ...(result.worker ? { worker: result.worker } : {}), ...(result.report ? { report: result.report } : {}) };
+        if (opts.incremental) noteChange(inst, outcome, since, base);
+        finish(id, outcome);
       } else if (result.errorName === 'WriteError') {
         // disk full (or an I/O error) while writing: the task's staged files are gone, nothing is
         // recorded, and the run stops, since the next task would hit the same wall
@@ -280,6 +284,15 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         fail(id, inst, a, key, ms, result.error ?? 'write failed', false, worker);
       } else fail(id, inst, a, key, ms, result.error ?? 'failed', true, worker, result.stack);
     }).catch((err: unknown) => runnerFailure(id, err));
+  };
+
+  /** How a finished instance changed, for the instances downstream; a restated row is worth a warning. */
+  const noteChange = (inst: Instance, outcome: InstanceOutcome, since: string | undefined, base: Record<string, string | null>) => {
+    const restated = outcome.report?.restated;
+    if (inst.node.incremental?.kind === 'source' && typeof restated === 'string') {
+      logger.warn(`${inst.id}: an existing row changed (restated on ${restated}): what depends on it runs in full`, { event: 'restated', instance: inst.id, date: restated });
+    }
+    changes.set(inst.id, changeOf(inst, outcome, since, base));
   };
 
   /** Remember a successful (ran or restored) instance; false (and the instance failed) when the journal cannot be written. */
@@ -359,7 +372,8 @@ function dryRun(project: Project, opts: RunOptions, started: number): RunSummary
   const instances = opts.ids.map((id) => {
     const a = assessments.get(id)!;
     const inst = project.plan.instances.get(id)!;
-    const run = a.state !== 'fresh' || opts.force || (opts.forceIds?.has(id) ?? false);
+    const forceSince = opts.force ? undefined : opts.incremental?.forceSince;
+    const run = a.state !== 'fresh' || opts.force || (forceSince !== undefined && forcedBySince(inst) && a.inputsOnly);
     const reasons = run && a.state === 'fresh' ? ['forced'] : restorable.has(id) ? withRestoreNote(a.reasons) : a.reasons;
     return { ...outcomeBase(inst), action: run ? 'would-run' as const : 'skipped' as const, reasons };
   });
@@ -381,7 +395,8 @@ export function taskSpec(project: Project, inst: Instance, since?: string): Task
     outputTickers: inst.outputTickers,
     mode: since ? 'incremental' : 'full',
     since,
-    lookback: inst.node.lookback,
+    ...(inst.node.incremental ? { incremental: inst.node.incremental.kind } : {}),
+    ...(inst.node.incremental?.kind === 'rows' ? { lookback: inst.node.incremental.lookback } : {}),
     ledger: join(project.stateDir, LEDGER_FILE),
   };
 }

@@ -28,6 +28,27 @@ const fanoutSchema = z.union([
   z.strictObject({ derive: z.string().min(1), from: z.array(z.string().min(1)).min(1) }),
 ]);
 
+/**
+ * How a node's instance can be updated when its inputs gained rows (docs/orchestrator.md,
+ * "Incremental runs"). Tables are indexed by their `date` column (the only index the table layer
+ * reads by today). Absent: the node always runs in full.
+ * - `source`: runs in full, and each table it writes is compared with its previous version: new
+ *   rows from a date, a restated (changed) row, or nothing; that is where the first changed date
+ *   of everything downstream comes from;
+ * - `rows`: row-wise; a value dated t reads at most `lookback` earlier rows: the task reads from
+ *   `since` minus `lookback` rows and replaces its rows from `since`;
+ * - `carry`: continues from state it stored with its outputs (a filter), from `since`;
+ * - `earliest`: several inputs (a node over all tickers): recomputes from the earliest changed
+ *   date of any of them.
+ */
+const indexSchema = z.literal('date', { error: "only 'date' is supported (tables are read by their date column)" }).default('date');
+const incrementalSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('source'), index: indexSchema }),
+  z.strictObject({ kind: z.literal('rows'), index: indexSchema, lookback: z.number().int().nonnegative() }),
+  z.strictObject({ kind: z.literal('carry'), index: indexSchema }),
+  z.strictObject({ kind: z.literal('earliest'), index: indexSchema }),
+], { error: (iss) => (iss.code === 'invalid_union' ? "expected kind: source, rows, carry or earliest" : undefined) });
+
 const nodeSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower-case letters, digits and _'),
   task: z.string().min(1),
@@ -45,13 +66,28 @@ const nodeSchema = z.strictObject({
   inputs: z.array(inputSchema).default([]),
   outputs: z.array(z.string().min(1)).min(1),
   params: z.array(z.string().min(1)).default([]),
-  /** Rows of look-back an incremental run needs (time-indexed nodes only). */
-  lookback: z.number().int().nonnegative().optional(),
+  /** How the node can be updated incrementally (absent: always in full). */
+  incremental: incrementalSchema.optional(),
   /** Output columns that look forward in time by design (excluded from the look-ahead audit). */
   forward_looking: z.array(z.string()).default([]),
   /** Run in the main thread instead of a worker (for trivial or I/O-only tasks). */
   in_process: z.boolean().default(false),
 });
+
+/**
+ * A target: the nodes it builds (with everything upstream), and how. `mode: incremental` runs
+ * the nodes declared `incremental` from their first changed date; `exclude` names nodes whose
+ * existing outputs are used as they are (never run by this target); `hooks` names a module the
+ * target calls before and after its run (preconditions, options of the pipeline's own).
+ */
+const targetObjectSchema = z.strictObject({
+  nodes: z.array(z.string().min(1)).min(1),
+  mode: z.enum(['full', 'incremental'], { error: 'expected full or incremental' }).default('full'),
+  exclude: z.array(z.string().min(1)).default([]),
+  hooks: z.string().min(1).optional(),
+});
+/** The short form `name: [node, ...]` is a full-mode target. */
+const targetSchema = z.preprocess((v) => (Array.isArray(v) ? { nodes: v } : v), targetObjectSchema);
 
 export const dagFileSchema = z.strictObject({
   version: z.literal(1),
@@ -69,7 +105,7 @@ export const dagFileSchema = z.strictObject({
   state_dir: z.string().default('artifacts/.dag'),
   /** Packages whose installed version joins every cache key (their output bytes may change). */
   cache_key_packages: z.array(z.string()).default([]),
-  targets: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+  targets: z.record(z.string(), targetSchema).default({}),
   nodes: z.array(nodeSchema).min(1),
 });
 
@@ -77,6 +113,8 @@ export type DagFile = z.infer<typeof dagFileSchema>;
 export type NodeDecl = z.infer<typeof nodeSchema>;
 export type InputDecl = z.infer<typeof inputSchema>;
 export type FanoutDecl = z.infer<typeof fanoutSchema>;
+export type IncrementalDecl = z.infer<typeof incrementalSchema>;
+export type TargetDecl = z.infer<typeof targetObjectSchema>;
 
 export interface LoadedDag {
   file: string;
@@ -89,7 +127,7 @@ export function loadDagFile(file: string): LoadedDag {
   if (!existsSync(file)) throw new UserError(`${file}: DAG file not found`);
   const spec = validateWith(dagFileSchema, readYamlFile(file), file, (path) =>
     // node entries share one schema whatever their index
-    path[0] === 'nodes' ? objectKeysAt(nodeSchema, path.slice(2)) : objectKeysAt(dagFileSchema, path));
+    path[0] === 'nodes' ? objectKeysAt(nodeSchema, path.slice(2)) : path[0] === 'targets' ? objectKeysAt(targetObjectSchema, path.slice(2)) : objectKeysAt(dagFileSchema, path));
   const root = dirname(resolve(file));
   return { file, root, spec, nodes: validateNodes(file, root, spec) };
 }
@@ -124,9 +162,16 @@ function validateNodes(file: string, root: string, spec: DagFile): Map<string, N
       }
     }
   }
-  for (const [name, list] of Object.entries(spec.targets)) {
-    for (const id of list) {
+  for (const [name, target] of Object.entries(spec.targets)) {
+    for (const id of target.nodes) {
       if (!nodes.has(id)) throw new UserError(`${file}: target '${name}' names unknown node '${id}'`);
+    }
+    for (const id of target.exclude) {
+      if (!nodes.has(id)) throw new UserError(`${file}: targets.${name}.exclude: unknown node '${id}'`);
+      if (target.nodes.includes(id)) throw new UserError(`${file}: targets.${name}: node '${id}' is both built and excluded`);
+    }
+    if (target.hooks && !existsSync(resolve(root, target.hooks))) {
+      throw new UserError(`${file}: targets.${name}.hooks: module '${target.hooks}' not found`);
     }
   }
   const edges = new Map<string, string[]>();

@@ -53,7 +53,7 @@ describe('rule 7: options of the daily target are not silently ignored elsewhere
     const dir = makeToyProject(['A']);
     const since = dag(dir, ['run', 'all', '--since', '2024-01-02']);
     expect(since.code).toBe(2);
-    expect(since.stderr.trim()).toBe("dag: --since applies only to target 'daily', not to 'all'");
+    expect(since.stderr.trim()).toBe("dag: --since applies only with --incremental (no target is declared with mode: incremental), not to 'all'");
     expect(existsSync(join(dir, 'out'))).toBe(false);
     const work = mkdtempSync(join(tmpdir(), 'dag-rule7-'));
     const ticker = dag(REPO, ['run', 'daily', '--ticker', 'NVDA', '--workdir', work]);
@@ -101,15 +101,15 @@ describe('rule 7: checks that would pass vacuously are errors', () => {
 });
 
 describe('rule 7: dag run daily --since outside the bars', () => {
-  test('after every ticker\'s last bar, or before every first bar: exit 2 naming the date and the range', () => {
+  test('after every source table\'s last row, or before every first row: exit 2 naming the date and the range', () => {
     const dir = makeWorkdir(SMALL); // the sample market then ends on 2020-12-31
     expect(dagIn(dir, ['run', 'backtest']).code).toBe(0);
     const after = dagIn(dir, ['run', 'daily', '--since', '2031-01-02']);
     expect(after.code).toBe(2);
-    expect(after.stderr).toMatch(/^dag: --since 2031-01-02: after the last bar of every ticker \(\d{4}-\d{2}-\d{2} \.\. 2020-12-31\), so nothing would be recomputed$/m);
+    expect(after.stderr).toMatch(/^dag: --since 2031-01-02: after the last row of every processed table \(\d{4}-\d{2}-\d{2} \.\. 2020-12-31\), so nothing would be recomputed$/m);
     const before = dagIn(dir, ['run', 'daily', '--since', '1990-01-02']);
     expect(before.code).toBe(2);
-    expect(before.stderr).toMatch(/^dag: --since 1990-01-02: before the first bar of every ticker \(\d{4}-\d{2}-\d{2} \.\. 2020-12-31\); for a full rebuild run `dag run backtest --force`$/m);
+    expect(before.stderr).toMatch(/^dag: --since 1990-01-02: before the first row of every processed table \(\d{4}-\d{2}-\d{2} \.\. 2020-12-31\); for a full rebuild use --force instead$/m);
     // a date inside the bars (SMALL's sample market ends on its backtest.end_date) is accepted
     expect(dagIn(dir, ['run', 'daily', '--since', '2020-12-30']).code).toBe(0);
   });

@@ -32,6 +32,7 @@ export const jobDataSchema = z.strictObject({
     outputTickers: z.array(z.string().nullable().optional()),
     mode: z.enum(['full', 'incremental']),
     since: z.string().optional(),
+    incremental: z.enum(['source', 'rows', 'carry', 'earliest']).optional(),
     lookback: z.number().optional(),
   }),
   nodeParts: z.strictObject({ decl: sha, code: z.record(z.string(), z.string()), params: z.record(z.string(), z.unknown()), engine: z.string() }),

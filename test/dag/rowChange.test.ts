@@ -1,4 +1,4 @@
-import { diffBars } from '../../lib/pipeline/barChange.js';
+import { diffRows as diffBars } from '../../lib/dag/incremental/rowChange.js';
 import type { Table } from '../../lib/io/table.js';
 
 const bars = (date: string[], close: number[]): Table => ({ length: date.length, columns: { date, close: Float64Array.from(close) } });

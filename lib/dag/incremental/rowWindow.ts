@@ -1,9 +1,9 @@
-import type { TaskContext } from '../dag/context.js';
-import type { ColumnSpec, Table } from '../io/table.js';
-import { stringColumn } from '../io/table.js';
+import type { TaskContext } from '../context.js';
+import type { ColumnSpec, Table } from '../../io/table.js';
+import { stringColumn } from '../../io/table.js';
 
 /**
- * Row windows for incremental (daily) runs of time-indexed tasks.
+ * Row windows for incremental runs of row-wise tasks (`incremental: { kind: rows, lookback }`).
  *
  * In full mode a task reads whole inputs and writes whole outputs. In incremental mode with
  * `since`, the task reads its primary input from `since` minus (forwardRows + lookback) rows,
