@@ -88,22 +88,32 @@ export function createLogger(opts: { runLog?: string; quiet?: boolean; verbose?:
 }
 
 /**
- * A debug line of a run's bookkeeping (one per cached instance): written straight to the run log
- * when the console does not show debug lines. Through winston's streams such a line costs ~50 µs
- * with its garbage, a quarter of a second of CPU for a no-op run over 5,000 cached instances;
- * appended here it costs what its JSON does. The line is the same either way.
+ * A debug line of a run's bookkeeping (cache hits): written straight to the run log when the
+ * console does not show debug lines. Through winston's streams such a line costs ~50 µs with its
+ * garbage, a quarter of a second of CPU for a no-op run over 5,000 cached instances; appended
+ * here it costs what its JSON does. The line is the same either way.
  */
 export function debugEntry(logger: winston.Logger, message: string, meta: Record<string, unknown>): void {
-  let fast = fastPath.get(logger);
-  if (fast === undefined) {
-    const consoleDebug = logger.transports.some((t) => !(t instanceof RunLogTransport) && t.level === 'debug');
-    fast = consoleDebug ? null : (logger.transports.find((t) => t instanceof RunLogTransport) ?? null);
-    fastPath.set(logger, fast);
-  }
+  const fast = fastPath(logger);
   if (fast) fast.append('debug', message, meta);
   else logger.debug(message, meta);
 }
-const fastPath = new WeakMap<winston.Logger, RunLogTransport | null>();
+
+/** Whether the console shows debug lines (`--verbose`): then bookkeeping lines go one by one through winston. */
+export function consoleShowsDebug(logger: winston.Logger): boolean {
+  return fastPath(logger) === null;
+}
+
+function fastPath(logger: winston.Logger): RunLogTransport | null {
+  let fast = fastPaths.get(logger);
+  if (fast === undefined) {
+    const consoleDebug = logger.transports.some((t) => !(t instanceof RunLogTransport) && t.level === 'debug');
+    fast = consoleDebug ? null : (logger.transports.find((t) => t instanceof RunLogTransport) ?? null);
+    fastPaths.set(logger, fast);
+  }
+  return fast;
+}
+const fastPaths = new WeakMap<winston.Logger, RunLogTransport | null>();
 
 /** Write no run log for this logger (a run that may not write its state folder). */
 export function disableRunLog(logger: winston.Logger): void {

@@ -19,6 +19,8 @@ export const logEntrySchema = z.looseObject({
   command: z.string().optional(),
   user: z.string().optional(),
   instances: z.number().optional(),
+  /** A `skip` line naming many cache hits at once (runner.ts batches them). */
+  batch: z.array(z.string()).optional(),
   durationMs: z.number().optional(),
 });
 export type LogEntry = z.infer<typeof logEntrySchema>;
@@ -120,6 +122,10 @@ export function parseRunLog(id: string, text: string, alive: boolean): ParsedRun
     if (e.event === 'run-end') {
       runEnds++;
       durationMs += e.durationMs ?? 0;
+      continue;
+    }
+    if (e.batch) {
+      for (const instance of e.batch) outcomes.set(instance, { action: entryAction(e) ?? 'skipped', time: e.time });
       continue;
     }
     if (!e.instance) continue;

@@ -66,4 +66,17 @@ describe('logs the UI cannot fully read', () => {
     // a log from before actions were logged: event 'end' means ran
     expect(run.info.counts).toEqual({ ran: 1 });
   });
+
+  test('cache hits named many to a line (batch) count one by one, with no bar', () => {
+    const batched = [
+      line(0, { event: 'run-start', target: 'all', instances: 4 }),
+      line(10, { event: 'skip', action: 'skipped', cache: 'hit', batch: ['a', 'b', 'c'] }),
+      line(20, { event: 'end', action: 'ran', instance: 'd', ms: 5, worker: 0 }),
+      line(30, { event: 'run-end', target: 'all', durationMs: 30 }),
+    ].join('\n');
+    const r = parseRunLog('r3', batched, false);
+    expect(r.info.counts).toEqual({ skipped: 3, ran: 1 });
+    expect([...r.outcomes.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(r.bars.map((b) => b.instance)).toEqual(['d']);
+  });
 });
