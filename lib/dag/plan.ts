@@ -1,9 +1,8 @@
-import { DirectedGraph } from 'graphology';
-import { topologicalSort } from 'graphology-dag';
 import type { LoadedDag, NodeDecl } from './spec.js';
 import { UserError } from './errors.js';
 import { expandConfigKeys, fillTemplate, getKey, hasTickerPlaceholder } from './template.js';
 import { instanceId } from './instanceId.js';
+import { instanceOrder } from './instanceOrder.js';
 import { fanItems, type Deriver, type FanItem } from './fanout.js';
 
 export interface InputRef {
@@ -32,7 +31,6 @@ export interface Plan {
   instances: Map<string, Instance>;
   /** Instance ids in a topological order (stable: declaration order, then ticker order). */
   order: string[];
-  graph: DirectedGraph;
 }
 
 export function fanoutList(dag: LoadedDag, config: unknown): string[] {
@@ -135,16 +133,9 @@ export function buildPlan(dag: LoadedDag, config: unknown, derivers: Map<string,
     inst.deps = [...new Set(inst.inputs.map((r) => r.producer).filter((p): p is string => p !== undefined && p !== inst.id))];
   }
 
-  const graph = new DirectedGraph();
-  for (const id of instances.keys()) graph.addNode(id);
-  for (const inst of instances.values()) for (const dep of inst.deps) graph.mergeEdge(dep, inst.id);
-  let order: string[];
-  try {
-    order = topologicalSort(graph);
-  } catch {
-    throw new UserError(`${dag.file}: the expanded task graph has a cycle (an input file is produced downstream of its reader)`);
-  }
-  return { tickers, instances, order, graph };
+  const order = instanceOrder(instances.keys(), (id) => instances.get(id)!.deps);
+  if (!order) throw new UserError(`${dag.file}: the expanded task graph has a cycle (an input file is produced downstream of its reader)`);
+  return { tickers, instances, order };
 }
 
 /**
