@@ -40,7 +40,7 @@ function workdir(): string {
 function timed(args: string[]): number {
   const dir = workdir();
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [DAG_BIN, ...args, '--dag', join(REPO, 'pipeline.dag.yaml'), '--workdir', dir, '--config', join(dir, 'config/settings.yaml'), ...(concurrency ? ['--concurrency', concurrency] : [])], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [DAG_BIN, ...args, '--dag', join(REPO, 'pipeline.dag.yaml'), '--workdir', dir, '--config', join(dir, 'config/settings.yaml'), ...(concurrency ? ['--concurrency', concurrency] : [])], { encoding: 'utf8', maxBuffer: 1 << 30 }); // a 500-ticker sweep logs ~30,000 restores
   const s = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`dag ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
