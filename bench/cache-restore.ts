@@ -25,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
-import { sampleSettings } from './sampleSettings.js';
+import { benchSettings } from './support/backtestRun.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DAG_BIN = join(REPO, 'dist/bin/dag.js');
@@ -36,7 +36,7 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 if (mode !== 'sample3' && mode !== '500') throw new Error(`unknown mode '${mode}' (sample3 | 500)`);
-const base = sampleSettings(REPO, mode === '500' ? { tickers: Number(opt('tickers') ?? 500) } : undefined);
+const base = benchSettings(mode === '500' ? Number(opt('tickers') ?? 500) : null);
 const reuse = opt('reuse');
 const root = reuse ?? mkdtempSync(join(tmpdir(), `bench-cache-${mode}-`));
 

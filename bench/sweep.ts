@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { sampleSettings } from './sampleSettings.js';
+import { benchSettings } from './support/backtestRun.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DAG_BIN = join(REPO, 'dist/bin/dag.js');
@@ -24,7 +24,7 @@ const opt = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 if (mode !== 'sample3' && mode !== '500') throw new Error(`unknown mode '${mode}' (sample3 | 500)`);
-const settings = sampleSettings(REPO, mode === 'sample3' ? undefined : { tickers: Number(opt('tickers') ?? 500) });
+const settings = benchSettings(mode === 'sample3' ? null : Number(opt('tickers') ?? 500));
 const concurrency = opt('concurrency');
 const repeat = Number(opt('repeat') ?? 1);
 const SWEEP = ['--set', 'risk.target_vol=0.10,0.15,0.20', '--set', 'risk.max_weight=0.05,0.10', '--set', 'risk.max_gross=0.8,1.0', '--name', 'bench'];

@@ -1,8 +1,9 @@
 import { Command, Option } from 'commander';
 import { executorOption, positiveInt } from './cliArgs.js';
-import { existsSync, statSync } from 'node:fs';
+import { findDagFile } from './findDagFile.js';
+import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openProject, targetDecl, targetNodes, type Project } from './project.js';
 import { selectInstances } from './plan.js';
 import { selectChecked } from './selection.js';
@@ -46,18 +47,6 @@ interface CommonOpts {
   config?: string;
   workdir?: string;
   json?: boolean;
-}
-
-function findDagFile(explicit?: string): string {
-  if (explicit) return resolve(explicit);
-  let dir = process.cwd();
-  for (;;) {
-    const candidate = join(dir, 'pipeline.dag.yaml');
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new UserError('no pipeline.dag.yaml in this folder or its parents (use --dag FILE)');
-    dir = up;
-  }
 }
 
 async function open(opts: CommonOpts): Promise<Project> {

@@ -134,7 +134,11 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   for (const id of opts.ids) {
     const deps = project.plan.instances.get(id)!.deps.filter((d) => selected.has(d));
     pending.set(id, deps.length);
-    for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), id]);
+    for (const d of deps) {
+      const list = dependents.get(d);
+      if (list) list.push(id);
+      else dependents.set(d, [id]);
+    }
   }
   const queue = new PQueue({ concurrency });
   // run logs are read by `dag ui`: who started what, and how many instances it covers
@@ -207,7 +211,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const a = assess(project, inst);
       const forced = opts.force || (forceSince !== undefined && forcedBySince(inst) && a.inputsOnly);
       if (a.state === 'fresh' && !forced) {
-        if (consoleShowsDebug(logger)) debugEntry(logger, `skip ${id} (cached)`, { event: 'skip', action: 'skipped', instance: id, cache: 'hit' });
+        if (consoleShowsDebug(logger)) logger.debug(`skip ${id} (cached)`, { event: 'skip', action: 'skipped', instance: id, cache: 'hit' });
         else if (skips.push(id) >= SKIP_BATCH) flushSkips();
         changes.set(id, { kind: 'none' });
         finish(id, { ...outcomeBase(inst), action: 'skipped', reasons: [] });

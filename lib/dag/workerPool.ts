@@ -1,18 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { TaskSpec } from './context.js';
+import type { ExecResult } from './executor/executor.js';
 
-interface Result {
-  ok: boolean;
-  logs: string[];
-  report?: Record<string, unknown>;
-  error?: string;
-  /** The thrown error's name (`WriteError`: a full disk, handled apart). */
-  errorName?: string;
-  stack?: string;
-  /** The pool lane (0..size-1) that ran it: run logs and `dag ui` show where time went. */
-  lane?: number;
-}
+/** A task's outcome in a worker thread: the executor's result, less the remote worker's name. */
+type Result = Omit<ExecResult, 'worker'>;
 
 interface Slot {
   worker: Worker;

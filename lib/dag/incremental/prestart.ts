@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { WorkerPool } from '../workerPool.js';
 import { taskModulePath } from '../loadTask.js';
+import { findDagFile } from '../findDagFile.js';
 
 /**
  * For `dag run <target>` of an incremental target (declared `mode: incremental`, or
@@ -28,8 +29,10 @@ export function prestartPlan(argv: string[]): { modules: string[] } | undefined 
   const args = argv.slice(2);
   if (args[0] !== 'run' || !args[1] || args.some((a) => a === '--dry-run' || a === '-h' || a === '--help')) return undefined;
   try {
-    const file = dagFile(args);
-    if (!file) return undefined;
+    const i = args.indexOf('--dag');
+    if (i >= 0 && !args[i + 1]) return undefined;
+    // none found: the CLI says so
+    const file = findDagFile(i >= 0 ? args[i + 1] : undefined);
     const text = readFileSync(file, 'utf8');
     if (!args.includes('--incremental') && !declaredIncremental(text, args[1])) return undefined;
     const tasks = tasksToWarm(text);
@@ -38,17 +41,6 @@ export function prestartPlan(argv: string[]): { modules: string[] } | undefined 
     return { modules: tasks.map((t) => taskModulePath(dirname(file), compiled, t)) };
   } catch {
     return undefined;
-  }
-}
-
-/** The DAG file the CLI will use: `--dag FILE`, else pipeline.dag.yaml here or in a parent folder. */
-function dagFile(args: string[]): string | undefined {
-  const i = args.indexOf('--dag');
-  if (i >= 0) return args[i + 1] ? resolve(args[i + 1]) : undefined;
-  for (let dir = process.cwd(); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'pipeline.dag.yaml');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
   }
 }
 
