@@ -3,10 +3,14 @@ import type { TaskContext } from '../lib/dag/context.js';
 import { nextTradingDay } from '../lib/core/calendar.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
+import { targetState } from '../lib/market/risk/targetStatus.js';
+import type { OnDelisting } from '../lib/market/backtest/listing.js';
 
 /**
  * Node `latest`: the next session's target weights and dollar positions per ticker, for an
- * execution system or a UI, with the content hashes of the artifacts they come from.
+ * execution system or a UI, with the content hashes of the artifacts they come from. A ticker
+ * without a bar on the newest date is `late` (its last target stands) or, past
+ * `data.max_gap_days` missing sessions, `ended` (lib/market/risk/targetStatus.ts).
  */
 export default async function latest(ctx: TaskContext): Promise<void> {
   const strategy = ctx.param<string>('backtest.strategy_name');
@@ -24,16 +28,34 @@ export default async function latest(ctx: TaskContext): Promise<void> {
     };
   }));
   const asOf = rows.reduce((m, r) => (r.date > m ? r.date : m), '');
-  const stale = rows.filter((r) => r.date < asOf).map((r) => r.ticker);
-  if (stale.length) ctx.log(`no bar on ${asOf} for ${stale.join(', ')}: their targets are from their last bar`);
+  const maxGap = ctx.param<number>('data.max_gap_days');
+  const onDelisting = ctx.param<OnDelisting>('backtest.on_delisting');
+  const states = rows.map((r) => targetState(r.date, asOf, maxGap, onDelisting));
+  const late = rows.filter((_, i) => states[i].status === 'late').map((r, i) => `${r.ticker} (last bar ${r.date})`);
+  if (late.length) ctx.log(`no bar on ${asOf} for ${late.join(', ')}: late, their last targets stand until the bars arrive`);
+  rows.forEach((r, i) => {
+    const s = states[i];
+    if (s.status !== 'ended') return;
+    ctx.log(`${r.ticker}: no bar for ${s.missingSessions} sessions since ${r.date} (more than data.max_gap_days ${maxGap}): its history has ended, ${s.keep ? 'last target kept (backtest.on_delisting: hold)' : 'target 0 (backtest.on_delisting: close)'}`);
+  });
   const sources: Record<string, string> = {};
   for (const ref of ctx.inputs()) sources[ref.path] = createHash('sha256').update(ctx.readBytes(ref.path)).digest('hex');
   ctx.writeJson(ctx.output(), finiteOrNull({
     strategy,
     as_of: asOf,
     applies_to: nextTradingDay(asOf),
-    positions: Object.fromEntries(rows.map((r) => [r.ticker, { as_of: r.date, target_weight: r.target_weight, target_dollar_pos: r.target_dollar_pos, alpha_score: r.alpha_score }])),
+    positions: Object.fromEntries(rows.map((r, i) => {
+      const s = states[i];
+      return [r.ticker, {
+        as_of: r.date,
+        status: s.status,
+        ...(s.missingSessions ? { missing_sessions: s.missingSessions } : {}),
+        target_weight: s.keep ? r.target_weight : 0,
+        target_dollar_pos: s.keep ? r.target_dollar_pos : 0,
+        alpha_score: r.alpha_score,
+      }];
+    })),
     sources,
   }));
-  ctx.log(`targets for ${nextTradingDay(asOf)}: ${rows.map((r) => `${r.ticker} ${(100 * r.target_weight).toFixed(2)}%`).join(', ')}`);
+  ctx.log(`targets for ${nextTradingDay(asOf)}: ${rows.map((r, i) => `${r.ticker} ${(100 * (states[i].keep ? r.target_weight : 0)).toFixed(2)}%`).join(', ')}`);
 }

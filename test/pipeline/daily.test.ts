@@ -94,8 +94,20 @@ describe('dag run daily with raw files that grow', () => {
     appendFileSync(join(dir, 'raw/NVDA.csv'), tails.NVDA[0] + '\n');
     const status = JSON.parse(dagIn(dir, ['status', '--json']).stdout).instances as { node: string; ticker: string; reasons: string[] }[];
     expect(status.find((i) => i.node === 'processed' && i.ticker === 'NVDA')!.reasons).toEqual(['input changed: 1 new row in raw/NVDA.csv']);
-    const { summary } = runJson(dir, ['run', 'daily']);
+    const latestFile = join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json');
+    const before = JSON.parse(readFileSync(latestFile, 'utf8'));
+    const { summary, stderr } = runJson(dir, ['run', 'daily']);
     expect(ranIds(summary)).toEqual(['backtest', 'features[NVDA]', 'latest', 'meta[NVDA]', 'positions', 'predict[NVDA]', 'processed[NVDA]', 'report', 'signals[NVDA]']);
+    // MSFT and SPY have no bar on NVDA's new date yet: late by one session, their targets unchanged
+    const after = JSON.parse(readFileSync(latestFile, 'utf8'));
+    const newDate = tails.NVDA[0].split(',')[0];
+    expect(after.as_of).toBe(newDate);
+    expect(after.positions.NVDA).toMatchObject({ as_of: newDate, status: 'current' });
+    for (const t of ['MSFT', 'SPY']) {
+      expect(after.positions[t]).toEqual({ ...before.positions[t], status: 'late', missing_sessions: 1 });
+      expect(before.positions[t]).toMatchObject({ status: 'current', as_of: before.as_of });
+    }
+    expect(stderr).toContain(`no bar on ${newDate} for MSFT (last bar ${before.as_of}), SPY (last bar ${before.as_of}): late, their last targets stand until the bars arrive`);
   });
 
   test('a restated bar falls back to a full rebuild of that ticker, with a warning naming the date, and still equals a full run', () => {

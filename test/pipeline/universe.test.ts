@@ -179,6 +179,21 @@ describe('a ticker whose history stops 2 years before the backtest end', () => {
     expect(run.stderr + run.stdout).toMatch(new RegExp(`GONE: last bar ${last}, before the backtest's last date ${pnl.str.date.at(-1)} \\(delisted\\): position of .* shares closed at its close`));
   });
 
+  test('latest.json hands on no target for it: its history has ended, target 0, the other tickers current', async () => {
+    if (run.code !== 0) throw failed(run);
+    const latest = JSON.parse(readFileSync(art(dir, `positions/${STRATEGY}/latest.json`), 'utf8'));
+    const asOf = pnl.str.date.at(-1)!;
+    expect(latest.as_of).toBe(asOf);
+    const positions = await readPq(art(dir, `positions/${STRATEGY}/GONE.parquet`));
+    // its last row's target, which the backtest cashed out at the last bar (non-zero, or the test proves nothing)
+    expect(Math.abs(positions.col.target_weight.at(-1)!)).toBeGreaterThan(0);
+    expect(latest.positions.GONE).toMatchObject({ as_of: GONE_UNTIL, status: 'ended', target_weight: 0, target_dollar_pos: 0 });
+    // every NYSE session after 2019-12-31 up to the last date is missing: far more than max_gap_days 20
+    expect(latest.positions.GONE.missing_sessions).toBeGreaterThan(500);
+    for (const t of ['AAA', 'BBB', 'LATE']) expect(latest.positions[t]).toMatchObject({ as_of: asOf, status: 'current' });
+    expect(run.stderr + run.stdout).toContain(`GONE: no bar for ${latest.positions.GONE.missing_sessions} sessions since ${GONE_UNTIL} (more than data.max_gap_days 20): its history has ended, target 0 (backtest.on_delisting: close)`);
+  });
+
   test('the equity curve carries no stale mark: gross exposure is the other tickers\' positions at their closes', () => {
     if (run.code !== 0) throw failed(run);
     // positions rebuilt from the trade log, marked at the CSV closes (the last close when a ticker has no bar)
@@ -264,6 +279,10 @@ describe('backtest.on_delisting', () => {
       const g = holdings(held, 'GONE');
       expect(g.at(-1)!.date <= GONE_UNTIL).toBe(true);
       expect(Math.abs(g.at(-1)!.shares)).toBeGreaterThan(0);
+      // latest.json keeps the last target too, and says the history has ended
+      const latest = JSON.parse(readFileSync(art(dir, `positions/${STRATEGY}/latest.json`), 'utf8'));
+      const positions = await readPq(art(dir, `positions/${STRATEGY}/GONE.parquet`));
+      expect(latest.positions.GONE).toMatchObject({ as_of: GONE_UNTIL, status: 'ended', target_weight: positions.col.target_weight.at(-1) });
     } finally {
       delete s.backtest.on_delisting;
       writeSettings(dir, s);
