@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { TaskContext } from '../lib/dag/context.js';
 import { nextTradingDay } from '../lib/core/calendar.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
@@ -16,15 +15,16 @@ export default async function latest(ctx: TaskContext): Promise<void> {
   const strategy = ctx.param<string>('backtest.strategy_name');
   const rows = await Promise.all(ctx.tickers.map(async (t) => {
     const path = ctx.input('positions', t);
-    const table = await ctx.readTable(path, ['target_weight', 'target_dollar_pos', 'alpha_score']);
-    const dates = stringColumn(table, 'date', path);
-    const i = dates.length - 1;
+    // only the last row is needed: decode the row group holding it
+    const file = await ctx.openTable(path);
+    if (file.length === 0) throw new Error(`${path}: no rows, so no target for ${t}`);
+    const table = await file.read(['target_weight', 'target_dollar_pos', 'alpha_score'], file.length - 1);
     return {
       ticker: t,
-      date: dates[i],
-      target_weight: numberColumn(table, 'target_weight', path)[i],
-      target_dollar_pos: numberColumn(table, 'target_dollar_pos', path)[i],
-      alpha_score: numberColumn(table, 'alpha_score', path)[i],
+      date: stringColumn(table, 'date', path)[0],
+      target_weight: numberColumn(table, 'target_weight', path)[0],
+      target_dollar_pos: numberColumn(table, 'target_dollar_pos', path)[0],
+      alpha_score: numberColumn(table, 'alpha_score', path)[0],
     };
   }));
   const asOf = rows.reduce((m, r) => (r.date > m ? r.date : m), '');
@@ -38,8 +38,8 @@ export default async function latest(ctx: TaskContext): Promise<void> {
     if (s.status !== 'ended') return;
     ctx.log(`${r.ticker}: no bar for ${s.missingSessions} sessions since ${r.date} (more than data.max_gap_days ${maxGap}): its history has ended, ${s.keep ? 'last target kept (backtest.on_delisting: hold)' : 'target 0 (backtest.on_delisting: close)'}`);
   });
-  const sources: Record<string, string> = {};
-  for (const ref of ctx.inputs()) sources[ref.path] = createHash('sha256').update(ctx.readBytes(ref.path)).digest('hex');
+  // the hashes the instance's cache key was made from: what the targets were computed from
+  const sources = Object.fromEntries(ctx.inputs().map((ref) => [ref.path, ctx.inputHash(ref.path)]));
   ctx.writeJson(ctx.output(), finiteOrNull({
     strategy,
     as_of: asOf,

@@ -37,6 +37,8 @@ export interface TaskSpec {
   lookback?: number;
   /** The ledger of files dag wrote (ledger.ts): a commit appends its files there first. */
   ledger?: string;
+  /** Content hash of each declared input as the runner found it for the cache key (null: absent). */
+  inputHashes?: Record<string, string | null>;
 }
 
 /**
@@ -58,6 +60,12 @@ export class TaskContext {
   private readonly stagedDirs = new Map<string, string>();
   /** Content hash of every staged file by its final path, for the ledger. */
   private readonly stagedHashes = new Map<string, string>();
+  /**
+   * The output files the commit moved into place (absolute path -> content hash and size): the
+   * runner records these hashes instead of reading every output again.
+   */
+  readonly written: Record<string, { hash: string; size: number }> = {};
+  private readonly stagedSizes = new Map<string, number>();
   readonly logs: string[] = [];
   /** What the task reported to its caller (see `report`). */
   private ownReport?: Record<string, unknown>;
@@ -151,6 +159,17 @@ export class TaskContext {
     const declared = this.spec.inputs.some((r) => r.path === path || (r.path.endsWith('/') && path.startsWith(r.path) && !path.includes('..')));
     if (!declared) throw new Error(`${this.where}: '${path}' is not a declared input`);
     return resolve(this.spec.workdir, path);
+  }
+
+  /**
+   * The content hash of a declared input file, the one this instance's cache key was made from
+   * (a task naming its sources need not read them again).
+   */
+  inputHash(path: string): string {
+    this.checkInput(path);
+    const hash = this.spec.inputHashes?.[path];
+    if (typeof hash !== 'string') throw new Error(`${this.where}: no content hash of input '${path}' was passed to the task`);
+    return hash;
   }
 
   exists(path: string): boolean {
@@ -262,6 +281,7 @@ export class TaskContext {
     writeFileDurable(target, data, FSYNC_OUTPUTS, path);
     this.staged.set(final, target);
     this.stagedHashes.set(final, sha256(data));
+    this.stagedSizes.set(final, typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
   }
 
   /** Bytes this task has already written to an output in this run (not yet committed). */
@@ -306,11 +326,15 @@ export class TaskContext {
       const entries: LedgerEntry[] = [...this.stagedHashes].map(([final, hash]) => ({ path: ledgerPath(this.spec.workdir, final), hash }));
       appendLedger(this.spec.ledger, entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
     }
-    for (const [final, tmp] of this.staged) renameSync(tmp, final);
+    for (const [final, tmp] of this.staged) {
+      renameSync(tmp, final);
+      this.written[final] = { hash: this.stagedHashes.get(final)!, size: this.stagedSizes.get(final)! };
+    }
     for (const [dir, tmp] of this.stagedDirs) replaceDir(dir, tmp);
     this.staged.clear();
     this.stagedDirs.clear();
     this.stagedHashes.clear();
+    this.stagedSizes.clear();
   }
 
   abort(): void {
@@ -318,6 +342,7 @@ export class TaskContext {
     this.staged.clear();
     this.stagedDirs.clear();
     this.stagedHashes.clear();
+    this.stagedSizes.clear();
   }
 }
 

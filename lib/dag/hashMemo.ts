@@ -133,19 +133,20 @@ export class HashMemo {
   }
 
   /**
-   * Note the hash of a file the caller has just written from bytes it verified (a restore from
-   * the cache), so it is not read again. CSV files are left to be read: their line count is kept too.
+   * Note the hash of a file the caller has just written from bytes it hashed (a restore from the
+   * cache, a task's output), so it is not read again; false (and nothing noted) when the file on
+   * disk is not `size` bytes long. CSV files are left to be read: their line count is kept too.
    */
-  remember(path: string, hash: string): void {
-    if (path.endsWith('.csv')) {
-      this.checked.delete(path);
-      return;
-    }
+  remember(path: string, hash: string, size?: number): boolean {
+    this.checked.delete(path);
+    if (path.endsWith('.csv')) return false;
     const st = statSync(path);
+    if (size !== undefined && st.size !== size) return false;
     const stamp: FileStamp = { hash, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
     this.entries.set(path, stamp);
     this.checked.set(path, stamp);
     this.dirty = true;
+    return true;
   }
 
   save(): void {

@@ -257,7 +257,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       const reasons = [...(forced && a.state === 'fresh' ? ['forced'] : a.reasons), ...(since ? [`incremental from ${since}`] : [])];
       logger.debug(`start ${id}: ${reasons.join('; ')}`, { event: 'start', instance: id, cache: 'miss', reasons });
       const t0 = performance.now();
-      const spec = taskSpec(project, inst, since);
+      const spec = taskSpec(project, inst, since, a.parts.inputs);
       const modulePath = taskModulePath(project.dag.root, project.dag.spec.compiled_dir, inst.node.task);
       const result = await Promise.race([executor.run({ project, inst, spec, modulePath, key, parts: a.parts, nodeParts: project.fingerprinter.node(inst.node).parts }), signals.aborted]);
       if (result === ABORTED) {
@@ -273,8 +273,11 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
       if (result.ok) {
         const outputs: Record<string, string> = {};
         for (const out of inst.outputs) {
-          project.memo.invalidate(project.abs(out));
-          outputs[out] = project.memo.hash(project.abs(out))!;
+          const abs = project.abs(out);
+          const written = result.written?.[abs];
+          // the task hashed what it wrote; anything else (a directory, another size on disk) is read
+          if (!(written && project.memo.remember(abs, written.hash, written.size))) project.memo.invalidate(abs);
+          outputs[out] = project.memo.hash(abs)!;
         }
         // the outputs are in place (and in the ledger); unrecorded, the next run redoes this instance
         if (!recordOk(inst, a, key, outputs, ms)) return;
@@ -395,7 +398,7 @@ function dryRun(project: Project, opts: RunOptions, started: number): RunSummary
   return summarize(opts.target, instances, started);
 }
 
-export function taskSpec(project: Project, inst: Instance, since?: string): TaskSpec {
+export function taskSpec(project: Project, inst: Instance, since?: string, inputHashes?: TaskSpec['inputHashes']): TaskSpec {
   const params = pickKeys(project.config, inst.node.params);
   return {
     workdir: project.workdir,
@@ -413,6 +416,7 @@ export function taskSpec(project: Project, inst: Instance, since?: string): Task
     ...(inst.node.incremental ? { incremental: inst.node.incremental.kind } : {}),
     ...(inst.node.incremental?.kind === 'rows' ? { lookback: inst.node.incremental.lookback } : {}),
     ledger: join(project.stateDir, LEDGER_FILE),
+    ...(inputHashes ? { inputHashes } : {}),
   };
 }
 

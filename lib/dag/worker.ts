@@ -15,7 +15,7 @@ parentPort!.on('message', async (msg: { id: number; modulePath: string; spec: Ta
   const ctx = new TaskContext(msg.spec);
   try {
     await runTask(msg.modulePath, ctx);
-    parentPort!.postMessage({ id: msg.id, ok: true, logs: ctx.logs, report: ctx.reported });
+    parentPort!.postMessage({ id: msg.id, ok: true, logs: ctx.logs, report: ctx.reported, written: ctx.written });
   } catch (err) {
     const e = err as Error;
     parentPort!.postMessage({ id: msg.id, ok: false, logs: ctx.logs, error: oneLine(err, msg.spec.workdir), errorName: e?.name, stack: stackOf(err) });

@@ -28,4 +28,19 @@ describe('HashMemo', () => {
     expect(new HashMemo(join(dir, 'memo.json')).hash(file)).toBe(createHash('sha256').update('HELLO').digest('hex'));
     expect(reloaded.hash(join(dir, 'absent'))).toBeNull();
   });
+
+  test('remember takes a writer\'s hash only when the file has the size it wrote; otherwise the file is read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memo-'));
+    const file = join(dir, 'f.bin');
+    writeFileSync(file, 'twelve bytes');
+    const memo = new HashMemo(join(dir, 'memo.json'));
+    // a hash that is not the content's: taken as given (no read) when the size matches
+    expect(memo.remember(file, 'f'.repeat(64), 12)).toBe(true);
+    expect(memo.hash(file)).toBe('f'.repeat(64));
+    // another size on disk: not taken, and the next hash reads the file
+    const other = join(dir, 'g.bin');
+    writeFileSync(other, 'thirteen byte');
+    expect(memo.remember(other, 'e'.repeat(64), 12)).toBe(false);
+    expect(memo.hash(other)).toBe(createHash('sha256').update('thirteen byte').digest('hex'));
+  });
 });

@@ -98,7 +98,7 @@ export class BullmqExecutor implements Executor {
       const files = jobFiles({ ...req.parts.inputs, ...own }, project.abs, project.memo);
       await uploadFiles(this.remote, files, project.abs, this.knownBlobs);
       // the work folder and the ledger of written files are this machine's: the worker has its own
-      const { workdir: _local, ledger: _ledger, ...portable } = spec;
+      const { workdir: _local, ledger: _ledger, inputHashes: _hashes, ...portable } = spec;
       data = {
         version: 1, run: this.runId, instance: inst.id, key, task: inst.node.task, inProcess: inst.node.in_process,
         spec: portable, nodeParts: req.nodeParts, inputs: req.parts.inputs, outputs: req.parts.outputs, ...(req.parts.item !== undefined ? { item: req.parts.item } : {}), files,

@@ -32,6 +32,8 @@ export interface ExecResult {
   worker?: string;
   /** The worker thread's lane (0, 1, ...) when it ran in this process: run logs and `dag ui` show where time went. */
   lane?: number;
+  /** Output files written in this process (TaskContext.written): their hashes need no second read. */
+  written?: Record<string, { hash: string; size: number }>;
 }
 
 /**

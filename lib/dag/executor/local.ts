@@ -26,7 +26,7 @@ export async function runInProcess(modulePath: string, spec: ExecRequest['spec']
   const ctx = new TaskContext(spec);
   try {
     await runTask(modulePath, ctx);
-    return { ok: true, logs: ctx.logs, report: ctx.reported };
+    return { ok: true, logs: ctx.logs, report: ctx.reported, written: ctx.written };
   } catch (err) {
     return { ok: false, logs: ctx.logs, error: oneLine(err, spec.workdir), errorName: (err as Error)?.name, stack: stackOf(err) };
   }

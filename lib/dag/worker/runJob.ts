@@ -61,7 +61,8 @@ export async function runJob(env: WorkerEnv, raw: unknown): Promise<JobResult> {
     const memo = new HashMemo(join(base, 'hashes.json'));
     const problem = await placeFiles(env.remote, env.local, job.key, job.instance, job.files, abs, memo);
     if (problem) throw new JobError(`${job.instance}: could not fetch its inputs from ${env.remote.url}: ${problem}`);
-    const spec = { ...job.spec, workdir, outputTickers: job.spec.outputTickers.map((t) => t ?? undefined) };
+    // the input hashes travel once, as the job's `inputs`
+    const spec = { ...job.spec, workdir, outputTickers: job.spec.outputTickers.map((t) => t ?? undefined), inputHashes: job.inputs };
     const modulePath = taskModulePath(env.project.dag.root, env.project.dag.spec.compiled_dir, job.task);
     const result = job.inProcess ? await runInProcess(modulePath, spec) : await env.pool.run(modulePath, spec);
     if (!result.ok) throw new JobError(result.error ?? 'failed', result.logs);
