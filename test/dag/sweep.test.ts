@@ -87,4 +87,14 @@ describe('sweeps on a toy pipeline (lib/dag knows nothing of finance)', () => {
     expect([noRemote.code, noRemote.stderr.trim()]).toEqual([2, `dag: the bullmq executor needs a remote store that workers share (cache.remote in ${join(dir, 'settings.yaml')})`]);
     expect(existsSync(join(dir, 'artifacts/sweeps/q/sweep.json'))).toBe(false);
   });
+
+  test('a variant that cannot be valid is reported before the executor connects anywhere, and nothing is written', () => {
+    const dir = makeToyProject();
+    // factor is a number, not a group of settings: factor.x cannot be set (nothing listens on port 1)
+    const r = dag(dir, ['sweep', 'all', '--set', 'factor.x=2,3', '--name', 'typo', '--executor', 'bullmq'], { DAG_REDIS_URL: 'redis://127.0.0.1:1/0' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('factor is not a group of settings, so factor.x cannot be set');
+    expect(r.stderr).not.toMatch(/redis|remote store|ECONNREFUSED/i);
+    expect(existsSync(join(dir, 'artifacts/sweeps/typo'))).toBe(false);
+  });
 });

@@ -50,7 +50,7 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
   (hooks.options ?? ((c) => c))(run).action(async (target: string | undefined, opts: Record<string, unknown>) => {
     // the sweep machinery loads when a sweep runs, not with every command
     const { sweepFromCommandLine } = await import('./definition.js');
-    const { runSweep } = await import('./run.js');
+    const { checkSweep, runSweep } = await import('./run.js');
     const def = sweepFromCommandLine({ file: opts.file as string | undefined, set: opts.set as string[] | undefined, name: opts.name as string | undefined });
     if (!opts.file && !opts.set) throw new UserError('dag sweep: give --set key=v1,v2 (repeatable) or --file sweeps/<name>.yaml');
     const main = await open(opts);
@@ -64,9 +64,10 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
     let outcome: SweepOutcome;
     let executor: Awaited<ReturnType<typeof openExecutor>>;
     try {
+      const variants = await checkSweep(main, def, effectiveTarget);
       // one executor for every variant: jobs carry everything, the code is the same
       executor = await openExecutor(main, opts.executor as string | undefined, cache, logger);
-      const result = await runSweep(main, def, { target: effectiveTarget, concurrency: opts.concurrency as number | undefined, force: Boolean(opts.force), keepGoing: Boolean(opts.keepGoing), logger, cache, command, executor });
+      const result = await runSweep(main, def, variants, { target: effectiveTarget, concurrency: opts.concurrency as number | undefined, force: Boolean(opts.force), keepGoing: Boolean(opts.keepGoing), logger, cache, command, executor });
       outcome = result.outcome;
       if (outcome.failed === 0 && hooks.afterSweep) extra = await hooks.afterSweep(main, outcome, result.variants, opts, (l) => lines.push(l));
     } finally {

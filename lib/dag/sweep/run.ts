@@ -12,7 +12,7 @@ import { REMOTE_IN_FLIGHT, type Executor } from '../executor/executor.js';
 import type { SweepDefinition } from './definition.js';
 import { instanceSignatures, sharedPhase } from './share.js';
 import { KeyFlights } from './singleFlight.js';
-import { prepareVariants, sweepDir, type PreparedVariant } from './variants.js';
+import { checkVariants, sweepDir, writeVariants, type CheckedVariant, type PreparedVariant } from './variants.js';
 import { describeOverlay, type Overlay } from './overlay.js';
 import { outcomeId } from '../instanceId.js';
 
@@ -77,9 +77,17 @@ export const SWEEP_RECORD = 'sweep.json';
  * others restore them from the store (sharedPhase); then every variant runs in parallel, at most
  * `concurrency` at once, over one worker pool of that size (or over `opts.executor`).
  */
-export async function runSweep(main: Project, def: SweepDefinition, opts: SweepRunOptions): Promise<{ outcome: SweepOutcome; variants: PreparedVariant[] }> {
+/**
+ * Every variant's settings validated and its project opened, nothing written: a sweep that
+ * cannot run (an unknown key, a bad value) says so before any executor connects anywhere.
+ */
+export function checkSweep(main: Project, def: SweepDefinition, target: string): Promise<CheckedVariant[]> {
+  return checkVariants(main, def.name, target, def.variants);
+}
+
+export async function runSweep(main: Project, def: SweepDefinition, checked: CheckedVariant[], opts: SweepRunOptions): Promise<{ outcome: SweepOutcome; variants: PreparedVariant[] }> {
   const started = performance.now();
-  const variants = await prepareVariants(main, def.name, opts.target, def.variants, { write: true });
+  const variants = await writeVariants(main, checked);
   const root = sweepDir(main, def.name);
   const release = acquireRunLock(root, opts.command);
   const concurrency = Math.max(1, opts.concurrency ?? (opts.executor ? variants.length : defaultConcurrency()));

@@ -39,12 +39,22 @@ export async function prepareVariants(
   variants: { id: string; overlay: Overlay }[],
   opts: { write: boolean },
 ): Promise<PreparedVariant[]> {
+  const checked = await checkVariants(main, name, target, variants);
+  return opts.write ? writeVariants(main, checked) : checked;
+}
+
+/** A variant validated, its settings text not yet written (`writeVariants` does). */
+export interface CheckedVariant extends PreparedVariant {
+  text: string;
+}
+
+/** The validation half of prepareVariants: nothing is written. */
+export async function checkVariants(main: Project, name: string, target: string, variants: { id: string; overlay: Overlay }[]): Promise<CheckedVariant[]> {
   const nodes = targetNodes(main, target);
   const raw = readYamlFile(main.configFile);
   const root = sweepDir(main, name);
   const staging = mkdtempSync(join(tmpdir(), 'dag-sweep-'));
-  const texts: string[] = [];
-  const prepared: PreparedVariant[] = [];
+  const checked: CheckedVariant[] = [];
   try {
     for (const v of variants) {
       const where = `sweep '${name}' variant ${v.id} (${describeOverlay(v.overlay)})`;
@@ -59,20 +69,23 @@ export async function prepareVariants(
         if (err instanceof UserError) throw new UserError(err.message.replaceAll(staged, where), err.exitCode);
         throw err;
       }
-      texts.push(text);
-      prepared.push({ id: v.id, overlay: v.overlay, dir, project, ids: selectInstances(project.plan, nodes) });
+      checked.push({ id: v.id, overlay: v.overlay, dir, project, ids: selectInstances(project.plan, nodes), text });
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  if (!opts.write) return prepared;
+  return checked;
+}
+
+/** The writing half: each variant's settings.yaml in its folder, its sources linked in. */
+export async function writeVariants(main: Project, checked: CheckedVariant[]): Promise<PreparedVariant[]> {
   const out: PreparedVariant[] = [];
-  for (const [i, v] of prepared.entries()) {
+  for (const { text, ...v } of checked) {
     const file = join(v.dir, 'settings.yaml');
     mkdirSync(v.dir, { recursive: true });
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== texts[i]) writeFileSync(file, texts[i]);
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
     const project = await openProject({ dagFile: main.dag.file, configFile: file, workdir: v.dir });
-    linkSources(main, project, v.ids, root);
+    linkSources(main, project, v.ids, dirname(v.dir));
     out.push({ ...v, project });
   }
   return out;
