@@ -29,6 +29,7 @@ import { addUiCommand } from './uiCommand.js';
 import { formatRehash, rehashResult } from './rehash.js';
 import { openRunCache } from './store/open.js';
 import { writeLastRun } from './store/lastRun.js';
+import { autoGcAfterRun } from './store/gcCheckout.js';
 import { registerCacheCommands } from './store/commands.js';
 import { openExecutor } from './executor/open.js';
 import { REMOTE_IN_FLIGHT } from './executor/executor.js';
@@ -215,6 +216,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         }
         // a run that looked nothing up (a no-op run) keeps the last run's figures, and writes nothing
         if (runCache && !opts.dryRun && (runCache.stats.lookups > 0 || runCache.stats.stored > 0)) writeLastRun(project.stateDir, `dag ${process.argv.slice(2).join(' ')}`, runCache.stats);
+        if (runCache && !opts.dryRun && runCache.stats.stored > 0) autoGcAfterRun(project, runCache, logger);
         const stopped = interruption() !== undefined;
         if (opts.updateLock && summary.failed === 0 && !opts.dryRun && !stopped) {
           const ids = selectInstances(project.plan, targetNodes(project, target));

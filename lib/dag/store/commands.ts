@@ -12,7 +12,8 @@ import { resolveCacheConfig } from './settings.js';
 import { RemoteRequiredError, RunCache } from './runCache.js';
 import { ingestOutputs } from './ingest.js';
 import { readLastRun } from './lastRun.js';
-import { applyGc, listStore, parseSize, planGc } from './gc.js';
+import { formatBytes, parseSize } from './size.js';
+import { gcForCheckout } from './gcCheckout.js';
 import { outcomeId } from '../instanceId.js';
 
 interface Opts {
@@ -25,18 +26,6 @@ interface Opts {
 export interface CacheCommandDeps {
   open: (opts: Opts) => Promise<Project>;
   addCommon: (cmd: Command) => Command;
-}
-
-/** A byte count for people: 1.2 MB. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
 function idsOf(project: Project, target: string | undefined): string[] {
@@ -170,21 +159,8 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
       const store = await RunCache.open({ ...cfg, remote: undefined }, createLogger({ quiet: true }));
       const release = acquireRunLock(project.stateDir, 'dag cache gc');
       try {
-        const protectedKeys = new Set<string>();
-        const protectedBlobs = new Set<string>();
-        for (const rec of project.state.records.values()) {
-          if (rec.status !== 'ok') continue;
-          protectedKeys.add(rec.key);
-          for (const h of Object.values(rec.outputs)) protectedBlobs.add(h);
-        }
-        const plan = planGc(listStore(store.local), protectedKeys, protectedBlobs, {
-          maxAgeMs: opts.maxAgeDays === undefined ? undefined : opts.maxAgeDays * 86_400_000,
-          maxBytes: opts.maxSize,
-          now: Date.now(),
-          orphanGraceMs: 3_600_000,
-        });
-        if (!opts.dryRun) applyGc(store.local, plan);
-        const result = { dir: cfg.localDir, dryRun: Boolean(opts.dryRun), removedEntries: plan.removeKeys.length, removedBlobs: plan.removeBlobs.length, entriesBefore: plan.entriesBefore, bytesBefore: plan.bytesBefore, bytesAfter: plan.bytesAfter, protectedEntries: protectedKeys.size };
+        const plan = gcForCheckout(project, store.local, { maxAgeDays: opts.maxAgeDays, maxBytes: opts.maxSize }, opts.dryRun);
+        const result = { dir: cfg.localDir, dryRun: Boolean(opts.dryRun), removedEntries: plan.removeKeys.length, removedBlobs: plan.removeBlobs.length, entriesBefore: plan.entriesBefore, bytesBefore: plan.bytesBefore, bytesAfter: plan.bytesAfter, protectedEntries: plan.protectedEntries };
         if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
         else process.stdout.write(`${opts.dryRun ? 'would remove' : 'removed'} ${result.removedEntries} of ${result.entriesBefore} entries and ${result.removedBlobs} blobs: ${formatBytes(result.bytesBefore)} -> ${formatBytes(result.bytesAfter)} (${result.protectedEntries} entries kept for this checkout's records)\n`);
         if (opts.maxSize !== undefined && plan.bytesAfter > opts.maxSize && !opts.json) {

@@ -83,10 +83,3 @@ export function applyGc(store: FileStore, plan: GcPlan): void {
   for (const k of plan.removeKeys) store.removeManifest(k);
   for (const h of plan.removeBlobs) store.removeBlob(h);
 }
-
-/** `500M`, `2G`, `1.5GB`, `1024` (bytes); K, M, G, T are powers of 1024. */
-export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?$/i.exec(text.trim());
-  if (!m) throw new Error(`'${text}' is not a size such as 500M or 2G`);
-  return Math.floor(Number(m[1]) * 1024 ** ' KMGT'.indexOf((m[2] || ' ').toUpperCase()));
-}

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { parseSize } from './size.js';
 
 /**
  * The `cache:` section of the settings file. It is read by the engine, never by a task, and no
@@ -18,7 +19,22 @@ export const cacheSettingsSchema = z.strictObject({
   remote_write: z.boolean().default(false),
   /** Seconds one remote operation may take before the remote counts as down for this run. */
   timeout: z.number().positive().default(10),
+  /**
+   * Limits of the local store, applied after a run that stored results (at most once a day) as
+   * `dag cache gc --max-size/--max-age-days` would: a daily run adds every ticker's new artifacts.
+   */
+  max_size: z.string().refine(isSize, 'must be a size such as 500M or 20G').optional(),
+  max_age_days: z.number().nonnegative().optional(),
 });
+
+function isSize(text: string): boolean {
+  try {
+    parseSize(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type CacheSettings = z.infer<typeof cacheSettingsSchema>;
 
@@ -28,6 +44,12 @@ export interface CacheFlags {
   noCache?: boolean;
   remoteWrite?: boolean;
   requireRemote?: boolean;
+}
+
+/** How far a store may grow (`cache.max_size`, `cache.max_age_days`; gcCheckout.ts). */
+export interface GcLimits {
+  maxAgeDays?: number;
+  maxBytes?: number;
 }
 
 /** Where the stores are and what a run may do with them, settings and environment resolved. */
@@ -41,6 +63,8 @@ export interface CacheConfig {
   timeoutMs: number;
   /** HMAC key for manifests (DAG_CACHE_SIGNING_KEY), when set. */
   signingKey?: string;
+  /** `cache.max_size` and `cache.max_age_days` (gcCheckout.ts's autoGc). */
+  limits: GcLimits;
 }
 
 /**
@@ -67,5 +91,6 @@ export function resolveCacheConfig(config: unknown, configFile: string, stateDir
     requireRemote: Boolean(flags.requireRemote),
     timeoutMs: Math.round(s.timeout * 1000),
     signingKey: env.DAG_CACHE_SIGNING_KEY || undefined,
+    limits: { ...(s.max_size !== undefined ? { maxBytes: parseSize(s.max_size) } : {}), ...(s.max_age_days !== undefined ? { maxAgeDays: s.max_age_days } : {}) },
   };
 }

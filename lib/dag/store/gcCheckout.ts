@@ -1,0 +1,87 @@
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type winston from 'winston';
+import type { Project } from '../project.js';
+import { acquireRunLock } from '../runLock.js';
+import type { FileStore } from './fileStore.js';
+import type { RunCache } from './runCache.js';
+import { applyGc, listStore, planGc, type GcPlan } from './gc.js';
+import type { GcLimits } from './settings.js';
+import { formatBytes } from './size.js';
+
+/** A blob no manifest names yet may be a run's, written just before its manifest: left an hour. */
+const ORPHAN_GRACE_MS = 3_600_000;
+
+/**
+ * Garbage-collect a local store under `limits`, never an entry or blob this checkout's records
+ * point at. The caller holds the run lock (a run in progress has blobs without manifests yet).
+ */
+export function gcForCheckout(project: Project, store: FileStore, limits: GcLimits, dryRun = false): GcPlan & { protectedEntries: number } {
+  const protectedKeys = new Set<string>();
+  const protectedBlobs = new Set<string>();
+  for (const rec of project.state.records.values()) {
+    if (rec.status !== 'ok') continue;
+    protectedKeys.add(rec.key);
+    for (const h of Object.values(rec.outputs)) protectedBlobs.add(h);
+  }
+  const plan = planGc(listStore(store), protectedKeys, protectedBlobs, {
+    maxAgeMs: limits.maxAgeDays === undefined ? undefined : limits.maxAgeDays * 86_400_000,
+    maxBytes: limits.maxBytes,
+    now: Date.now(),
+    orphanGraceMs: ORPHAN_GRACE_MS,
+  });
+  if (!dryRun) applyGc(store, plan);
+  return { ...plan, protectedEntries: protectedKeys.size };
+}
+
+/** Automatic collections are at most this often: listing a large store reads every manifest. */
+export const AUTO_GC_INTERVAL_MS = 86_400_000;
+const STAMP = '.last-gc';
+
+/**
+ * The store limits of the settings (`cache.max_size`, `cache.max_age_days`) applied after a run
+ * that stored results, at most once a day, so a store that a daily run grows by every ticker's
+ * new artifacts stays bounded without anyone running `dag cache gc`. Undefined: not due, or no
+ * limit set.
+ */
+export function autoGc(project: Project, store: FileStore, limits: GcLimits, now = Date.now()): (GcPlan & { protectedEntries: number }) | undefined {
+  if (limits.maxAgeDays === undefined && limits.maxBytes === undefined) return undefined;
+  const stamp = join(store.dir, STAMP);
+  let last = 0;
+  try {
+    last = statSync(stamp).mtimeMs;
+  } catch {
+    // never collected
+  }
+  if (now - last < AUTO_GC_INTERVAL_MS) return undefined;
+  const result = gcForCheckout(project, store, limits);
+  writeFileSync(stamp, new Date(now).toISOString() + '\n');
+  return result;
+}
+
+/**
+ * After a run: the automatic collection when due, under the run lock taken again (another run
+ * that started meanwhile holds it: the collection waits for a later run). Never fails the run.
+ */
+export function autoGcAfterRun(project: Project, cache: RunCache, logger: winston.Logger): void {
+  const { limits } = cache.cfg;
+  if (limits.maxAgeDays === undefined && limits.maxBytes === undefined) return;
+  let release: () => void;
+  try {
+    release = acquireRunLock(project.stateDir, 'dag run (cache gc)');
+  } catch (err) {
+    logger.debug(`cache gc skipped: ${(err as Error).message}`);
+    return;
+  }
+  try {
+    const done = autoGc(project, cache.local, limits);
+    if (done && done.removeKeys.length) {
+      const why = [limits.maxBytes !== undefined ? `cache.max_size ${formatBytes(limits.maxBytes)}` : '', limits.maxAgeDays !== undefined ? `cache.max_age_days ${limits.maxAgeDays}` : ''].filter(Boolean).join(', ');
+      logger.info(`cache gc (${why}; at most once a day): removed ${done.removeKeys.length} of ${done.entriesBefore} entries, ${formatBytes(done.bytesBefore)} -> ${formatBytes(done.bytesAfter)}`);
+    }
+  } catch (err) {
+    logger.warn(`cache gc failed (the run's results are kept): ${(err as Error).message}`);
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,56 @@
+import { describe, expect, test } from '@jest/globals';
+import { appendFileSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeToyProject } from '../support/toyProject.js';
+import { dag, runJson } from '../support/cli.js';
+
+/** Cache keys of the manifests on disk (ac/<shard>/<key>.json), counted without the store's code. */
+function manifestKeys(dir: string): string[] {
+  const ac = join(dir, 'artifacts/.dag/cache/ac');
+  return readdirSync(ac).flatMap((shard) => readdirSync(join(ac, shard)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5))).sort();
+}
+
+const recordKeys = (dir: string) =>
+  Object.values((JSON.parse(readFileSync(join(dir, 'artifacts/.dag/records.json'), 'utf8')) as { records: Record<string, { key: string }> }).records).map((r) => r.key).sort();
+
+const run = (dir: string) => {
+  const r = dag(dir, ['run', 'all']);
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr}`);
+  return r;
+};
+
+describe('cache.max_size: the local store is collected after runs, at most once a day', () => {
+  test('entries no record points at go when the collection is due; between collections they stay', () => {
+    const dir = makeToyProject();
+    appendFileSync(join(dir, 'settings.yaml'), 'cache: { max_size: 1B }\n');
+    run(dir);
+    expect(manifestKeys(dir)).toEqual(recordKeys(dir));
+    // a new input: double[B] and total get new entries; the old ones are no record's any more,
+    // but the collection ran with the first run, less than a day ago
+    writeFileSync(join(dir, 'raw/B.txt'), '10');
+    run(dir);
+    expect(manifestKeys(dir)).toHaveLength(7);
+    // a day later (the stamp moved back 25 hours) the next run that stores results collects
+    const stamp = join(dir, 'artifacts/.dag/cache/.last-gc');
+    const dayAgo = (Date.now() - 25 * 3_600_000) / 1000;
+    utimesSync(stamp, dayAgo, dayAgo);
+    writeFileSync(join(dir, 'raw/C.txt'), '20');
+    const r = run(dir);
+    expect(manifestKeys(dir)).toEqual(recordKeys(dir));
+    expect(manifestKeys(dir)).toHaveLength(5);
+    expect(r.stderr).toMatch(/cache gc \(cache\.max_size 1 B; at most once a day\): removed 4 of 9 entries/);
+    // what the records point at is still in the store: a deleted output is restored, not rerun
+    rmSync(join(dir, 'out/double/A.txt'));
+    const again = runJson(dir, ['run', 'all']);
+    expect(again.instances.filter((i) => i.action !== 'skipped').map((i) => [`${i.node}[${i.ticker}]`, i.action])).toEqual([['double[A]', 'restored']]);
+    expect(readFileSync(join(dir, 'out/double/A.txt'), 'utf8')).toBe('2');
+  });
+
+  test('a size that is not one is a settings error naming the key', () => {
+    const dir = makeToyProject();
+    appendFileSync(join(dir, 'settings.yaml'), 'cache: { max_size: lots }\n');
+    const r = dag(dir, ['run', 'all']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cache.max_size: must be a size such as 500M or 20G');
+  });
+});
