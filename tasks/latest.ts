@@ -28,6 +28,15 @@ export default async function latest(ctx: TaskContext): Promise<void> {
     };
   }));
   const asOf = rows.reduce((m, r) => (r.date > m ? r.date : m), '');
+  // the regimes and the relative strength of a date need the benchmark's bar: without it every
+  // target of that date is 0 (no alpha), which an execution system would trade as "sell all"
+  const benchmark = ctx.param<string>('benchmark');
+  const benchPath = ctx.input('processed', benchmark, '.parquet');
+  const benchFile = await ctx.openTable(benchPath);
+  const benchLast = benchFile.length ? stringColumn(await benchFile.read([], benchFile.length - 1), 'date', benchPath)[0] : undefined;
+  if (benchLast === undefined || benchLast < asOf) {
+    throw new Error(`the benchmark ${benchmark} has no bar on ${asOf}${benchLast ? ` (its last is ${benchLast})` : ''}: without it the regimes and relative strength of ${asOf} are missing and every target for ${nextTradingDay(asOf)} would be 0; run again once ${benchmark}'s bar is in (latest.json is left as it was)`);
+  }
   const maxGap = ctx.param<number>('data.max_gap_days');
   const onDelisting = ctx.param<OnDelisting>('backtest.on_delisting');
   const states = rows.map((r) => targetState(r.date, asOf, maxGap, onDelisting));

@@ -95,19 +95,34 @@ describe('dag run daily with raw files that grow', () => {
     const status = JSON.parse(dagIn(dir, ['status', '--json']).stdout).instances as { node: string; ticker: string; reasons: string[] }[];
     expect(status.find((i) => i.node === 'processed' && i.ticker === 'NVDA')!.reasons).toEqual(['input changed: 1 new row in raw/NVDA.csv']);
     const latestFile = join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json');
+    const before = readFileSync(latestFile, 'utf8');
+    // the benchmark (SPY) has no bar on NVDA's new date yet: no regime, no relative strength, so
+    // every target of that date would be 0; latest refuses, naming the benchmark, and keeps its file
+    const r = dagIn(dir, ['run', 'daily', '--json']);
+    expect(r.code).toBe(1);
+    const summary = JSON.parse(r.stdout) as Parameters<typeof ranIds>[0];
+    // the run stops at the failure (without --keep-going): report is not reached
+    expect(ranIds(summary)).toEqual(['backtest', 'features[NVDA]', 'meta[NVDA]', 'positions', 'predict[NVDA]', 'processed[NVDA]', 'signals[NVDA]']);
+    const newDate = tails.NVDA[0].split(',')[0];
+    expect(r.stdout + r.stderr).toContain(`the benchmark SPY has no bar on ${newDate} (its last is ${JSON.parse(before).as_of})`);
+    expect(readFileSync(latestFile, 'utf8')).toBe(before);
+  });
+
+  test('a ticker whose new bar is late keeps its last target in latest.json, marked late', () => {
+    const { dir, tails } = csvWorkdir(SMALL, 5);
+    runJson(dir, ['run', 'backtest']);
+    const latestFile = join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json');
     const before = JSON.parse(readFileSync(latestFile, 'utf8'));
-    const { summary, stderr } = runJson(dir, ['run', 'daily']);
-    expect(ranIds(summary)).toEqual(['backtest', 'features[NVDA]', 'latest', 'meta[NVDA]', 'positions', 'predict[NVDA]', 'processed[NVDA]', 'report', 'signals[NVDA]']);
-    // MSFT and SPY have no bar on NVDA's new date yet: late by one session, their targets unchanged
+    // NVDA and the benchmark have the new day; MSFT's file does not yet
+    for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][0] + '\n');
+    const { stderr } = runJson(dir, ['run', 'daily']);
     const after = JSON.parse(readFileSync(latestFile, 'utf8'));
     const newDate = tails.NVDA[0].split(',')[0];
     expect(after.as_of).toBe(newDate);
-    expect(after.positions.NVDA).toMatchObject({ as_of: newDate, status: 'current' });
-    for (const t of ['MSFT', 'SPY']) {
-      expect(after.positions[t]).toEqual({ ...before.positions[t], status: 'late', missing_sessions: 1 });
-      expect(before.positions[t]).toMatchObject({ status: 'current', as_of: before.as_of });
-    }
-    expect(stderr).toContain(`no bar on ${newDate} for MSFT (last bar ${before.as_of}), SPY (last bar ${before.as_of}): late, their last targets stand until the bars arrive`);
+    for (const t of ['NVDA', 'SPY']) expect(after.positions[t]).toMatchObject({ as_of: newDate, status: 'current' });
+    expect(before.positions.MSFT).toMatchObject({ status: 'current', as_of: before.as_of });
+    expect(after.positions.MSFT).toEqual({ ...before.positions.MSFT, status: 'late', missing_sessions: 1 });
+    expect(stderr).toContain(`no bar on ${newDate} for MSFT (last bar ${before.as_of}): late, their last targets stand until the bars arrive`);
   });
 
   test('a restated bar falls back to a full rebuild of that ticker, with a warning naming the date, and still equals a full run', () => {
