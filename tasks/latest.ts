@@ -2,7 +2,7 @@ import type { TaskContext } from '../lib/dag/context.js';
 import { nextTradingDay } from '../lib/core/calendar.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
-import { targetState } from '../lib/market/risk/targetStatus.js';
+import { missedSessions, targetState } from '../lib/market/risk/targetStatus.js';
 import type { OnDelisting } from '../lib/market/backtest/listing.js';
 
 /**
@@ -34,7 +34,7 @@ export default async function latest(ctx: TaskContext): Promise<void> {
   const benchPath = ctx.input('processed', benchmark, '.parquet');
   const benchFile = await ctx.openTable(benchPath);
   const benchLast = benchFile.length ? stringColumn(await benchFile.read([], benchFile.length - 1), 'date', benchPath)[0] : undefined;
-  if (benchLast === undefined || benchLast < asOf) {
+  if (benchLast === undefined || missedSessions(benchLast, asOf) > 0) {
     throw new Error(`the benchmark ${benchmark} has no bar on ${asOf}${benchLast ? ` (its last is ${benchLast})` : ''}: without it the regimes and relative strength of ${asOf} are missing and every target for ${nextTradingDay(asOf)} would be 0; run again once ${benchmark}'s bar is in (latest.json is left as it was)`);
   }
   const maxGap = ctx.param<number>('data.max_gap_days');

@@ -54,3 +54,38 @@ describe('cache.max_size: the local store is collected after runs, at most once 
     expect(r.stderr).toContain('cache.max_size: must be a size such as 500M or 20G');
   });
 });
+
+describe('a collection and another writer of the same store', () => {
+  test('a blob adopted again after the store was listed is kept; one untouched since is removed', async () => {
+    const { FileStore } = await import('../../lib/dag/store/fileStore.js');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { createHash } = await import('node:crypto');
+    const dir = mkdtempSync(join(tmpdir(), 'gc-race-'));
+    const store = new FileStore(join(dir, 'store'));
+    const hash = createHash('sha256').update('same bytes').digest('hex');
+    writeFileSync(join(dir, 'a.txt'), 'same bytes');
+    store.adoptFile(hash, join(dir, 'a.txt'));
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await sleep(30);
+    const listedAt = Date.now();
+    await sleep(30);
+    // another writer's output with the same bytes: the blob exists, it is marked as used now
+    writeFileSync(join(dir, 'b.txt'), 'same bytes');
+    store.adoptFile(hash, join(dir, 'b.txt'));
+    expect(store.removeBlob(hash, listedAt)).toBe(false);
+    expect(store.hasBlobSync(hash)).toBe(true);
+    // a collection that listed the store after that may take it
+    expect(store.removeBlob(hash, Date.now() + 1000)).toBe(true);
+    expect(store.hasBlobSync(hash)).toBe(false);
+  });
+
+  test('cache.max_size may be a plain number of bytes, as --max-size may', () => {
+    const dir = makeToyProject();
+    appendFileSync(join(dir, 'settings.yaml'), 'cache: { max_size: 1 }\n');
+    run(dir);
+    writeFileSync(join(dir, 'raw/B.txt'), '10');
+    utimesSync(join(dir, 'artifacts/.dag/cache/.last-gc'), 0, 0);
+    expect(run(dir).stderr).toMatch(/cache gc \(cache\.max_size 1 B; at most once a day\): removed 2 of 7 entries/);
+  });
+});

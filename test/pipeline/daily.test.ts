@@ -3,6 +3,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { dagIn, makeWorkdir, readSettings, SHARED_MARKET, SMALL, deepMerge, writeSettings } from '../support/pipeline.js';
 import { differingFiles } from '../support/artifacts.js';
+import { isTradingDay } from '../../lib/core/calendar.js';
 
 // Daily mode never retrains: the model files are identical, but a full run's model sidecars (and
 // the train instances' results holding them) report fold metrics over a longer range, and a
@@ -123,6 +124,24 @@ describe('dag run daily with raw files that grow', () => {
     expect(before.positions.MSFT).toMatchObject({ status: 'current', as_of: before.as_of });
     expect(after.positions.MSFT).toEqual({ ...before.positions.MSFT, status: 'late', missing_sessions: 1 });
     expect(stderr).toContain(`no bar on ${newDate} for MSFT (last bar ${before.as_of}): late, their last targets stand until the bars arrive`);
+  });
+
+  test('a stray row on a day the exchange is closed makes no other ticker late and the benchmark no blocker', () => {
+    const { dir, tails } = csvWorkdir(SMALL, 5);
+    // every file one session longer, so that the next calendar day is a closed day
+    for (const t of ['NVDA', 'MSFT', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][0] + '\n');
+    runJson(dir, ['run', 'backtest']);
+    const last = tails.NVDA[0].split(',');
+    const next = new Date(`${last[0]}T00:00:00Z`);
+    next.setUTCDate(next.getUTCDate() + 1);
+    const closed = next.toISOString().slice(0, 10);
+    expect(isTradingDay(closed)).toBe(false); // the premise: a holiday or a weekend day
+    appendFileSync(join(dir, 'raw/NVDA.csv'), [closed, ...last.slice(1)].join(',') + '\n');
+    runJson(dir, ['run', 'daily']);
+    const latest = JSON.parse(readFileSync(join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json'), 'utf8'));
+    expect(latest.as_of).toBe(closed);
+    for (const t of ['NVDA', 'MSFT', 'SPY']) expect(latest.positions[t].status).toBe('current');
+    expect(latest.positions.MSFT.as_of).toBe(last[0]);
   });
 
   test('a restated bar falls back to a full rebuild of that ticker, with a warning naming the date, and still equals a full run', () => {

@@ -106,7 +106,11 @@ export class FileStore implements Store {
       linkSync(src, path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return;
+      if (code === 'EEXIST') {
+        // in use again: a collection that listed the store before now must not take it (gc.ts)
+        touchQuietly(path);
+        return;
+      }
       if (code === 'ENOENT' && retry) {
         // the shard folder is new (or the source is gone, and the retry says so)
         mkdirSync(dirname(path), { recursive: true });
@@ -122,8 +126,19 @@ export class FileStore implements Store {
     chmodSync(path, READ_ONLY);
   }
 
-  removeBlob(hash: string): void {
-    rmSync(this.blobPath(hash), { force: true });
+  /**
+   * Remove a blob, unless it changed at or after `unlessChangedSince` (ms): adopted again by a
+   * writer since a collection listed the store. False when it was kept.
+   */
+  removeBlob(hash: string, unlessChangedSince = Infinity): boolean {
+    const path = this.blobPath(hash);
+    try {
+      if (statSync(path).ctimeMs >= unlessChangedSince) return false;
+    } catch {
+      return true; // gone already
+    }
+    rmSync(path, { force: true });
+    return true;
   }
 
   removeManifest(key: string): void {
@@ -199,4 +214,14 @@ function walk(root: string): { name: string; st: Stats }[] {
     }
   }
   return out;
+}
+
+/** Mark a file as changed now (its ctime); a store another user owns may refuse, which only loses that mark. */
+function touchQuietly(path: string): void {
+  const now = new Date();
+  try {
+    utimesSync(path, now, now);
+  } catch {
+    // not ours to touch
+  }
 }

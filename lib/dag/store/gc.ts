@@ -78,8 +78,12 @@ export function planGc(listing: StoreListing, protectedKeys: Set<string>, protec
   return { removeKeys, removeBlobs, bytesBefore, bytesAfter: bytes, entriesBefore: listing.manifests.length };
 }
 
-/** Delete what a plan says: manifests first, so no entry is ever left naming a deleted blob. */
-export function applyGc(store: FileStore, plan: GcPlan): void {
+/**
+ * Delete what a plan says: manifests first, so no entry is ever left naming a deleted blob. A
+ * blob adopted again since the store was listed (`listedAt`, ms) stays: another process (a
+ * sweep, a checkout sharing the store) may have just published a manifest naming it.
+ */
+export function applyGc(store: FileStore, plan: GcPlan, listedAt = Infinity): void {
   for (const k of plan.removeKeys) store.removeManifest(k);
-  for (const h of plan.removeBlobs) store.removeBlob(h);
+  for (const h of plan.removeBlobs) store.removeBlob(h, listedAt);
 }

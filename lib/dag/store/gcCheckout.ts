@@ -24,13 +24,14 @@ export function gcForCheckout(project: Project, store: FileStore, limits: GcLimi
     protectedKeys.add(rec.key);
     for (const h of Object.values(rec.outputs)) protectedBlobs.add(h);
   }
+  const listedAt = Date.now();
   const plan = planGc(listStore(store), protectedKeys, protectedBlobs, {
     maxAgeMs: limits.maxAgeDays === undefined ? undefined : limits.maxAgeDays * 86_400_000,
     maxBytes: limits.maxBytes,
     now: Date.now(),
     orphanGraceMs: ORPHAN_GRACE_MS,
   });
-  if (!dryRun) applyGc(store, plan);
+  if (!dryRun) applyGc(store, plan, listedAt);
   return { ...plan, protectedEntries: protectedKeys.size };
 }
 

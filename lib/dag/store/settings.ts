@@ -23,7 +23,7 @@ export const cacheSettingsSchema = z.strictObject({
    * Limits of the local store, applied after a run that stored results (at most once a day) as
    * `dag cache gc --max-size/--max-age-days` would: a daily run adds every ticker's new artifacts.
    */
-  max_size: z.string().refine(isSize, 'must be a size such as 500M or 20G').optional(),
+  max_size: z.union([z.number().int().nonnegative(), z.string().refine(isSize, 'must be a size such as 500M or 20G')]).optional(),
   max_age_days: z.number().nonnegative().optional(),
 });
 
@@ -91,6 +91,6 @@ export function resolveCacheConfig(config: unknown, configFile: string, stateDir
     requireRemote: Boolean(flags.requireRemote),
     timeoutMs: Math.round(s.timeout * 1000),
     signingKey: env.DAG_CACHE_SIGNING_KEY || undefined,
-    limits: { ...(s.max_size !== undefined ? { maxBytes: parseSize(s.max_size) } : {}), ...(s.max_age_days !== undefined ? { maxAgeDays: s.max_age_days } : {}) },
+    limits: { ...(s.max_size !== undefined ? { maxBytes: typeof s.max_size === 'number' ? s.max_size : parseSize(s.max_size) } : {}), ...(s.max_age_days !== undefined ? { maxAgeDays: s.max_age_days } : {}) },
   };
 }

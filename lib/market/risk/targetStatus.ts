@@ -12,6 +12,11 @@ import type { OnDelisting } from '../backtest/listing.js';
  */
 export type TargetStatus = 'current' | 'late' | 'ended';
 
+/** NYSE sessions after `lastBar` up to and including `asOf` (0 when lastBar >= asOf). */
+export function missedSessions(lastBar: string, asOf: string): number {
+  return lastBar >= asOf ? 0 : tradingDaysBetween(isoToDay(lastBar), isoToDay(asOf) + 1);
+}
+
 export interface TargetState {
   status: TargetStatus;
   /** NYSE sessions after the ticker's last bar up to and including the portfolio's date. */
@@ -22,8 +27,9 @@ export interface TargetState {
 
 export function targetState(lastBar: string, asOf: string, maxGapSessions: number, onDelisting: OnDelisting): TargetState {
   if (!(Number.isInteger(maxGapSessions) && maxGapSessions >= 0)) throw new Error(`targetState: maxGapSessions must be an integer >= 0, got ${maxGapSessions}`);
-  if (lastBar >= asOf) return { status: 'current', missingSessions: 0, keep: true };
-  const missingSessions = tradingDaysBetween(isoToDay(lastBar), isoToDay(asOf) + 1);
+  // a newest date that is no NYSE session (a stray holiday row in another file) misses nothing
+  const missingSessions = missedSessions(lastBar, asOf);
+  if (missingSessions === 0) return { status: 'current', missingSessions: 0, keep: true };
   if (missingSessions <= maxGapSessions) return { status: 'late', missingSessions, keep: true };
   return { status: 'ended', missingSessions, keep: onDelisting === 'hold' };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { targetState } from '../../../lib/market/risk/targetStatus.js';
+import { missedSessions, targetState } from '../../../lib/market/risk/targetStatus.js';
 
 // NYSE sessions counted by hand: 2025-01-01 (New Year's Day) and 2025-01-20 (Martin Luther King
 // Jr. Day) are closed, as are weekends.
@@ -23,6 +23,13 @@ describe('targetState: a ticker without a bar on the portfolio\'s newest date', 
     expect(targetState('2025-01-10', '2025-01-21', 5, 'close')).toEqual({ status: 'ended', missingSessions: 6, keep: false });
     expect(targetState('2025-01-10', '2025-01-21', 5, 'hold')).toEqual({ status: 'ended', missingSessions: 6, keep: true });
     expect(targetState('2019-12-31', '2024-12-31', 20, 'close').status).toBe('ended');
+  });
+
+  test('a newest date that is no session (a stray holiday row elsewhere) leaves a ticker current', () => {
+    // 2025-01-01 is New Year's Day: a file ending 2024-12-31 has missed no session
+    expect(targetState('2024-12-31', '2025-01-01', 20, 'close')).toEqual({ status: 'current', missingSessions: 0, keep: true });
+    expect(missedSessions('2024-12-31', '2025-01-01')).toBe(0);
+    expect(missedSessions('2024-12-31', '2025-01-02')).toBe(1);
   });
 
   test('a bad gap limit is an error', () => {
