@@ -14,9 +14,14 @@ export function selectChecked(project: Project, target: string | undefined, only
   const nodes = target === undefined ? [...dag.nodes.keys()] : targetNodes(project, target);
   const what = target === undefined ? 'the DAG' : `target '${target}'`;
   if (onlyTickers) {
-    const unknown = onlyTickers.filter((t) => !plan.tickers.includes(t));
+    // the fan-out list, and what nodes with a `ticker_list` of their own range over (an
+    // untraded benchmark, a reference series)
+    const known = new Set(plan.tickers);
+    for (const inst of plan.instances.values()) if (inst.ticker !== undefined) known.add(inst.ticker);
+    const unknown = onlyTickers.filter((t) => !known.has(t));
     if (unknown.length) {
-      throw new UserError(`--ticker ${unknown.join(', ')}: not in '${dag.spec.fanout}' (tickers: ${plan.tickers.join(', ') || 'none'})`);
+      const others = [...known].filter((t) => !plan.tickers.includes(t));
+      throw new UserError(`--ticker ${unknown.join(', ')}: not in '${dag.spec.fanout}' (tickers: ${plan.tickers.join(', ') || 'none'})${others.length ? ` nor a ticker_list of a node (${others.join(', ')})` : ''}`);
     }
   }
   const ids = selectInstances(plan, nodes, onlyTickers);

@@ -75,3 +75,22 @@ describe('ticker_list: a per-ticker node over another config list than the DAG f
     expect(() => buildPlan(loadDagFile(join(dir, 'pipeline.dag.yaml')), { ...config, series: 'A,B' })).toThrow(/config key 'series' \(node 'source' ticker_list\) must be a list of strings/);
   });
 });
+
+describe('--ticker with a ticker_list element that is not in the fan-out list', () => {
+  test('selects that element\'s instances (the benchmark\'s bars, say); an unknown value names both lists', async () => {
+    const { dag } = await import('../support/cli.js');
+    const cli = mkdtempSync(join(tmpdir(), 'dag-tickerlist-cli-'));
+    writeFileSync(join(cli, 'pipeline.dag.yaml'), DAG);
+    writeFileSync(join(cli, 'settings.yaml'), 'names: [A, B]\nseries: [A, B, REF]\nref: REF\n');
+    // writes every declared output
+    writeFileSync(join(cli, 't.mjs'), 'export default (ctx) => { for (const o of ctx.spec.outputs) ctx.writeBytes(o, "x"); };\n');
+    const r = dag(cli, ['run', 'bars', '--ticker', 'REF', '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    const run = (JSON.parse(r.stdout) as { instances: { node: string; ticker: string | null; action: string }[] }).instances;
+    expect(run.filter((i) => i.node === 'bars').map((i) => i.ticker)).toEqual(['REF']);
+    const bad = dag(cli, ['run', 'bars', '--ticker', 'NOPE']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--ticker NOPE: not in 'names' (tickers: A, B) nor a ticker_list of a node (REF)");
+    rmSync(cli, { recursive: true, force: true });
+  });
+});
