@@ -72,7 +72,11 @@ describe('a collection and another writer of the same store', () => {
     await sleep(30);
     // another writer's output with the same bytes: the blob exists, it is marked as used now
     writeFileSync(join(dir, 'b.txt'), 'same bytes');
+    const { statSync } = await import('node:fs');
+    const mtimeOfA = statSync(join(dir, 'a.txt')).mtimeMs; // a.txt is the blob's inode
     store.adoptFile(hash, join(dir, 'b.txt'));
+    // the mark is the change time only: the work-folder file sharing the inode keeps its mtime
+    expect(statSync(join(dir, 'a.txt')).mtimeMs).toBe(mtimeOfA);
     expect(store.removeBlob(hash, listedAt)).toBe(false);
     expect(store.hasBlobSync(hash)).toBe(true);
     // a collection that listed the store after that may take it

@@ -216,12 +216,15 @@ function walk(root: string): { name: string; st: Stats }[] {
   return out;
 }
 
-/** Mark a file as changed now (its ctime); a store another user owns may refuse, which only loses that mark. */
+/**
+ * Mark a file as changed now: its ctime, through a chmod to the mode it has. Not utimes, which
+ * would also move the mtime of every work-folder artifact sharing the blob's inode (the hash
+ * memo would re-read them). A store another user owns may refuse, which only loses the mark.
+ */
 function touchQuietly(path: string): void {
-  const now = new Date();
   try {
-    utimesSync(path, now, now);
+    chmodSync(path, READ_ONLY);
   } catch {
-    // not ours to touch
+    // not ours to mark
   }
 }
