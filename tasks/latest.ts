@@ -39,32 +39,30 @@ export default async function latest(ctx: TaskContext): Promise<void> {
   }
   const maxGap = ctx.param<number>('data.max_gap_days');
   const onDelisting = ctx.param<OnDelisting>('backtest.on_delisting');
-  const states = rows.map((r) => targetState(r.date, asOf, maxGap, onDelisting));
-  const late = rows.filter((_, i) => states[i].status === 'late').map((r, i) => `${r.ticker} (last bar ${r.date})`);
-  if (late.length) ctx.log(`no bar on ${asOf} for ${late.join(', ')}: late, their last targets stand until the bars arrive`);
-  rows.forEach((r, i) => {
-    const s = states[i];
-    if (s.status !== 'ended') return;
-    ctx.log(`${r.ticker}: no bar for ${s.missingSessions} sessions since ${r.date} (more than data.max_gap_days ${maxGap}): its history has ended, ${s.keep ? 'last target kept (backtest.on_delisting: hold)' : 'target 0 (backtest.on_delisting: close)'}`);
+  const targets = rows.map((r) => {
+    const s = targetState(r.date, asOf, maxGap, onDelisting);
+    return { ...r, ...s, weight: s.keep ? r.target_weight : 0, dollars: s.keep ? r.target_dollar_pos : 0 };
   });
+  const late = targets.filter((t) => t.status === 'late').map((t) => `${t.ticker} (last bar ${t.date})`);
+  if (late.length) ctx.log(`no bar on ${asOf} for ${late.join(', ')}: late, their last targets stand until the bars arrive`);
+  for (const t of targets.filter((x) => x.status === 'ended')) {
+    ctx.log(`${t.ticker}: no bar for ${t.missingSessions} sessions since ${t.date} (more than data.max_gap_days ${maxGap}): its history has ended, ${t.keep ? 'last target kept (backtest.on_delisting: hold)' : 'target 0 (backtest.on_delisting: close)'}`);
+  }
   // the hashes the instance's cache key was made from: what the targets were computed from
   const sources = Object.fromEntries(ctx.inputs().map((ref) => [ref.path, ctx.inputHash(ref.path)]));
   ctx.writeJson(ctx.output(), finiteOrNull({
     strategy,
     as_of: asOf,
     applies_to: nextTradingDay(asOf),
-    positions: Object.fromEntries(rows.map((r, i) => {
-      const s = states[i];
-      return [r.ticker, {
-        as_of: r.date,
-        status: s.status,
-        ...(s.missingSessions ? { missing_sessions: s.missingSessions } : {}),
-        target_weight: s.keep ? r.target_weight : 0,
-        target_dollar_pos: s.keep ? r.target_dollar_pos : 0,
-        alpha_score: r.alpha_score,
-      }];
-    })),
+    positions: Object.fromEntries(targets.map((t) => [t.ticker, {
+      as_of: t.date,
+      status: t.status,
+      ...(t.missingSessions ? { missing_sessions: t.missingSessions } : {}),
+      target_weight: t.weight,
+      target_dollar_pos: t.dollars,
+      alpha_score: t.alpha_score,
+    }])),
     sources,
   }));
-  ctx.log(`targets for ${nextTradingDay(asOf)}: ${rows.map((r, i) => `${r.ticker} ${(100 * (states[i].keep ? r.target_weight : 0)).toFixed(2)}%`).join(', ')}`);
+  ctx.log(`targets for ${nextTradingDay(asOf)}: ${targets.map((t) => `${t.ticker} ${(100 * t.weight).toFixed(2)}%`).join(', ')}`);
 }

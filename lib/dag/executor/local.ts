@@ -21,7 +21,7 @@ export class LocalExecutor implements Executor {
   }
 }
 
-/** A task in the calling thread, with the same context and commit/abort as in a worker thread. */
+/** A task in the calling thread (the main thread, or a worker thread of the pool: worker.ts), its outcome as plain data. */
 export async function runInProcess(modulePath: string, spec: ExecRequest['spec']): Promise<ExecResult> {
   const ctx = new TaskContext(spec);
   try {

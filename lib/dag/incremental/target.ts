@@ -112,15 +112,8 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
 function selectIncremental(project: Project, name: string, nodes: string[], exclude: string[], tickers?: string[]): string[] {
   const all = selectChecked(project, name, tickers);
   const excluded = new Set(all.filter((id) => exclude.includes(project.plan.instances.get(id)!.node.id)));
-  const needed = new Set<string>();
-  const stack = all.filter((id) => nodes.includes(project.plan.instances.get(id)!.node.id));
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (needed.has(id) || excluded.has(id)) continue;
-    needed.add(id);
-    stack.push(...project.plan.instances.get(id)!.deps);
-  }
-  const kept = all.filter((id) => needed.has(id));
+  const seeds = all.filter((id) => nodes.includes(project.plan.instances.get(id)!.node.id));
+  const kept = upstreamClosure(project, all.filter((id) => !excluded.has(id)), seeds);
   for (const id of kept) {
     for (const ref of project.plan.instances.get(id)!.inputs) {
       if (ref.producer === undefined || !excluded.has(ref.producer) || project.memo.hash(project.abs(ref.path)) !== null) continue;

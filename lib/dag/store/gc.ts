@@ -83,7 +83,7 @@ export function planGc(listing: StoreListing, protectedKeys: Set<string>, protec
  * blob adopted again since the store was listed (`listedAt`, ms) stays: another process (a
  * sweep, a checkout sharing the store) may have just published a manifest naming it.
  */
-export function applyGc(store: FileStore, plan: GcPlan, listedAt = Infinity): void {
+export function applyGc(store: FileStore, plan: GcPlan, listedAt: number): void {
   for (const k of plan.removeKeys) store.removeManifest(k);
   for (const h of plan.removeBlobs) store.removeBlob(h, listedAt);
 }

@@ -36,37 +36,29 @@ export function gcForCheckout(project: Project, store: FileStore, limits: GcLimi
 }
 
 /** Automatic collections are at most this often: listing a large store reads every manifest. */
-export const AUTO_GC_INTERVAL_MS = 86_400_000;
+const AUTO_GC_INTERVAL_MS = 86_400_000;
 const STAMP = '.last-gc';
 
-/**
- * The store limits of the settings (`cache.max_size`, `cache.max_age_days`) applied after a run
- * that stored results, at most once a day, so a store that a daily run grows by every ticker's
- * new artifacts stays bounded without anyone running `dag cache gc`. Undefined: not due, or no
- * limit set.
- */
-export function autoGc(project: Project, store: FileStore, limits: GcLimits, now = Date.now()): (GcPlan & { protectedEntries: number }) | undefined {
-  if (limits.maxAgeDays === undefined && limits.maxBytes === undefined) return undefined;
-  const stamp = join(store.dir, STAMP);
-  let last = 0;
+/** Whether the last automatic collection of this store is a day old (or there was none). */
+function gcDue(stamp: string, now: number): boolean {
   try {
-    last = statSync(stamp).mtimeMs;
+    return now - statSync(stamp).mtimeMs >= AUTO_GC_INTERVAL_MS;
   } catch {
-    // never collected
+    return true; // never collected
   }
-  if (now - last < AUTO_GC_INTERVAL_MS) return undefined;
-  const result = gcForCheckout(project, store, limits);
-  writeFileSync(stamp, new Date(now).toISOString() + '\n');
-  return result;
 }
 
 /**
- * After a run: the automatic collection when due, under the run lock taken again (another run
- * that started meanwhile holds it: the collection waits for a later run). Never fails the run.
+ * After a run that stored results: the store limits of the settings (`cache.max_size`,
+ * `cache.max_age_days`) applied at most once a day, so a store that a daily run grows by every
+ * ticker's new artifacts stays bounded without anyone running `dag cache gc`. Checked before the
+ * run lock is taken again (the runs of the day in between pay one stat); under the lock another
+ * run may hold, in which case the collection waits for a later run. Never fails the run.
  */
-export function autoGcAfterRun(project: Project, cache: RunCache, logger: winston.Logger): void {
+export function autoGcAfterRun(project: Project, cache: RunCache, logger: winston.Logger, now = Date.now()): void {
   const { limits } = cache.cfg;
-  if (limits.maxAgeDays === undefined && limits.maxBytes === undefined) return;
+  const stamp = join(cache.local.dir, STAMP);
+  if ((limits.maxAgeDays === undefined && limits.maxBytes === undefined) || !gcDue(stamp, now)) return;
   let release: () => void;
   try {
     release = acquireRunLock(project.stateDir, 'dag run (cache gc)');
@@ -75,8 +67,9 @@ export function autoGcAfterRun(project: Project, cache: RunCache, logger: winsto
     return;
   }
   try {
-    const done = autoGc(project, cache.local, limits);
-    if (done && done.removeKeys.length) {
+    const done = gcForCheckout(project, cache.local, limits);
+    writeFileSync(stamp, new Date(now).toISOString() + '\n');
+    if (done.removeKeys.length) {
       const why = [limits.maxBytes !== undefined ? `cache.max_size ${formatBytes(limits.maxBytes)}` : '', limits.maxAgeDays !== undefined ? `cache.max_age_days ${limits.maxAgeDays}` : ''].filter(Boolean).join(', ');
       logger.info(`cache gc (${why}; at most once a day): removed ${done.removeKeys.length} of ${done.entriesBefore} entries, ${formatBytes(done.bytesBefore)} -> ${formatBytes(done.bytesAfter)}`);
     }
