@@ -73,7 +73,7 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   const benchPath = ctx.input('processed', benchmark, '.parquet');
   const bench = await ctx.readTable(benchPath, ['close']);
   const barDates = loaded.map((l) => stringColumn(l.bars, 'date', l.barsPath));
-  const listing = listingEvents(dates, tickers, barDates.map((d) => d[0]!), barDates.map((d) => d.at(-1)!), bt.on_delisting as OnDelisting);
+  const listing = listingEvents(dates, tickers, barDates.map((d) => d[0]!), barDates.map((d) => d.at(-1)!), bt.on_delisting as OnDelisting, ctx.param<number>('data.max_gap_days'));
   const result = runBacktest({
     dates,
     tickers,
@@ -100,12 +100,13 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   await ctx.writeTable(outputs[0], { length: trades.date.length, columns: { ...trades, side: trades.side as string[], reason: trades.reason as string[] } }, TRADES_SCHEMA);
   await ctx.writeTable(outputs[1], { length: pnl.date.length, columns: { ...pnl } }, PNL_SCHEMA);
   // undefined metrics (NaN) are written as null: JSON has no NaN
-  ctx.writeJson(outputs[2], finiteOrNull({ strategy_name: bt.strategy_name, ...summary, entered_late: listing.enteredLate, left_early: listing.leftEarly }));
+  ctx.writeJson(outputs[2], finiteOrNull({ strategy_name: bt.strategy_name, ...summary, entered_late: listing.enteredLate, left_early: listing.leftEarly, late: listing.late }));
 }
 
-/** The run log names every late listing and delisting, and each delisting's closing fill. */
+/** The run log names every late listing, late file and delisting, and each delisting's closing fill. */
 function logListing(ctx: TaskContext, listing: ReturnType<typeof listingEvents>, trades: BacktestTrades, dates: string[], onDelisting: OnDelisting): void {
   for (const [t, d] of Object.entries(listing.enteredLate)) ctx.log(`${t}: first bar ${d}, after the backtest's first date ${dates[0]} (listed late)`);
+  for (const [t, d] of Object.entries(listing.late)) ctx.log(`${t}: last bar ${d}, before the backtest's last date ${dates.at(-1)} but within data.max_gap_days sessions of the newest bar (late, not delisted): position held at its last close until its bars arrive`);
   for (const [t, d] of Object.entries(listing.leftEarly)) {
     const i = trades.date.findIndex((x, k) => x === d && trades.ticker[k] === t && trades.reason[k] === 'delisting');
     const what = i >= 0

@@ -12,12 +12,12 @@ export function keyMetricsLine(project: Project): string | null {
   return `${strategy} ${s.start_date} .. ${s.end_date}: total return ${pct(s.total_return)}, CAGR ${pct(s.cagr)}, volatility ${pct(s.volatility)}, Sharpe ${num(s.sharpe)}, Sortino ${num(s.sortino)}, max drawdown ${pct(s.max_drawdown)}, benchmark ${pct(s.benchmark_total_return)}${universeChanges(s)} (artifacts/backtests/${strategy}/report.html)`;
 }
 
-/** `; entered late: C (first bar 2019-01-02); left early: D (last bar 2022-06-30)`, or '' for a fixed universe. */
+/** `; entered late: C (first bar 2019-01-02); left early: D (last bar 2022-06-30); late: E (last bar ...)`, or '' for a fixed universe with every bar in. */
 function universeChanges(s: Record<string, unknown>): string {
   const list = (key: string, what: string) => {
     const m = (s[key] ?? {}) as Record<string, string>;
     const names = Object.keys(m);
     return names.length ? `; ${key.replace('_', ' ')}: ${names.map((t) => `${t} (${what} ${m[t]})`).join(', ')}` : '';
   };
-  return list('entered_late', 'first bar') + list('left_early', 'last bar');
+  return list('entered_late', 'first bar') + list('left_early', 'last bar') + list('late', 'last bar');
 }

@@ -13,7 +13,7 @@ import { renderSvg } from './svg.js';
 
 export interface ReportInput {
   /** summary.json: the engine's Summary plus the backtest node's universe changes. */
-  summary: Summary & { entered_late?: Record<string, string>; left_early?: Record<string, string> };
+  summary: Summary & { entered_late?: Record<string, string>; left_early?: Record<string, string>; late?: Record<string, string> };
   pnl: PnlColumns;
   attribution: Attribution;
   strategyName: string;
@@ -129,6 +129,7 @@ function universeNote(summary: ReportInput['summary']): string[] {
   const list = (m: Record<string, string> | undefined, what: string) => Object.entries(m ?? {}).map(([t, d]) => `${escapeHtml(t)} (${what} ${escapeHtml(d)})`).join(', ');
   const late = list(summary.entered_late, 'first bar');
   const early = list(summary.left_early, 'last bar');
-  if (!late && !early) return [];
-  return [`<p>${[late && `Entered late: ${late}.`, early && `Left early: ${early}.`].filter(Boolean).join(' ')}</p>`];
+  const behind = list(summary.late, 'last bar');
+  if (!late && !early && !behind) return [];
+  return [`<p>${[late && `Entered late: ${late}.`, early && `Left early: ${early}.`, behind && `Late data, held at the last close: ${behind}.`].filter(Boolean).join(' ')}</p>`];
 }

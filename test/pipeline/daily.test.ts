@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { dagIn, makeWorkdir, readSettings, SHARED_MARKET, SMALL, deepMerge, writeSettings } from '../support/pipeline.js';
 import { differingFiles } from '../support/artifacts.js';
 import { isTradingDay } from '../../lib/core/calendar.js';
+import { readPq } from './l79-support.js';
 
 // Daily mode never retrains: the model files are identical, but a full run's model sidecars (and
 // the train instances' results holding them) report fold metrics over a longer range, and a
@@ -109,7 +110,7 @@ describe('dag run daily with raw files that grow', () => {
     expect(readFileSync(latestFile, 'utf8')).toBe(before);
   });
 
-  test('a ticker whose new bar is late keeps its last target in latest.json, marked late', () => {
+  test('a ticker whose new bar is late keeps its last target in latest.json, marked late', async () => {
     const { dir, tails } = csvWorkdir(SMALL, 5);
     runJson(dir, ['run', 'backtest']);
     const latestFile = join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json');
@@ -124,6 +125,13 @@ describe('dag run daily with raw files that grow', () => {
     expect(before.positions.MSFT).toMatchObject({ status: 'current', as_of: before.as_of });
     expect(after.positions.MSFT).toEqual({ ...before.positions.MSFT, status: 'late', missing_sessions: 1 });
     expect(stderr).toContain(`no bar on ${newDate} for MSFT (last bar ${before.as_of}): late, their last targets stand until the bars arrive`);
+    // the backtest tells the same story: MSFT is late, held at its last close, not delisted and sold
+    const summary = JSON.parse(readFileSync(join(dir, 'artifacts/backtests/hybrid_alpha_mvp/summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ end_date: newDate, late: { MSFT: before.as_of }, left_early: {} });
+    const trades = await readPq(join(dir, 'artifacts/backtests/hybrid_alpha_mvp/trades.parquet'));
+    expect(trades.str.reason.length).toBeGreaterThan(0);
+    expect(trades.str.reason.filter((r) => r === 'delisting')).toEqual([]);
+    expect(stderr).toContain(`MSFT: last bar ${before.as_of}, before the backtest's last date ${newDate} but within data.max_gap_days sessions of the newest bar (late, not delisted)`);
   });
 
   test('a stray row on a day the exchange is closed makes no other ticker late and the benchmark no blocker', () => {

@@ -31,6 +31,8 @@ describe('renderReport: self-contained deterministic HTML', () => {
     const base = syntheticReportInput();
     const changed = renderReport({ ...base, summary: { ...base.summary, entered_late: { LATE: '2019-01-02' }, left_early: { GONE: '2019-12-31', 'B&C': '2018-05-01' } } });
     expect(changed).toContain('<p>Entered late: LATE (first bar 2019-01-02). Left early: GONE (last bar 2019-12-31), B&amp;C (last bar 2018-05-01).</p>');
+    const late = renderReport({ ...base, summary: { ...base.summary, entered_late: {}, left_early: {}, late: { MSFT: '2020-12-30' } } });
+    expect(late).toContain('<p>Late data, held at the last close: MSFT (last bar 2020-12-30).</p>');
   });
 });
 

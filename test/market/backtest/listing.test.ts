@@ -7,27 +7,45 @@ const DATES = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-
 
 describe('listingEvents: who entered late, who left early, where a position is cashed out', () => {
   test('a history that starts inside the window entered late; one that stops before its last date left early', () => {
-    const e = listingEvents(DATES, ['A', 'NEW', 'OLD'], ['2020-01-02', '2024-01-04', '2020-01-02'], ['2024-01-08', '2024-01-08', '2024-01-04'], 'close');
+    const e = listingEvents(DATES, ['A', 'NEW', 'OLD'], ['2020-01-02', '2024-01-04', '2020-01-02'], ['2024-01-08', '2024-01-08', '2024-01-04'], 'close', 1);
     expect(e.enteredLate).toEqual({ NEW: '2024-01-04' });
     expect(e.leftEarly).toEqual({ OLD: '2024-01-04' });
     expect(Array.from(e.closeAtRow)).toEqual([-1, -1, 2]);
   });
 
   test('a history ending on the window\'s last date is not a delisting (the data\'s last day, a daily run, an audit cutoff)', () => {
-    const e = listingEvents(DATES, ['A'], ['2024-01-02'], ['2024-01-08'], 'close');
+    const e = listingEvents(DATES, ['A'], ['2024-01-02'], ['2024-01-08'], 'close', 20);
     expect(e.leftEarly).toEqual({});
     expect(Array.from(e.closeAtRow)).toEqual([-1]);
   });
 
   test('hold lists the ticker but closes nothing; a history over before the window has nothing to close', () => {
-    expect(Array.from(listingEvents(DATES, ['OLD'], ['2020-01-02'], ['2024-01-04'], 'hold').closeAtRow)).toEqual([-1]);
-    const gone = listingEvents(DATES, ['GONE'], ['2020-01-02'], ['2023-06-30'], 'close');
+    expect(Array.from(listingEvents(DATES, ['A', 'OLD'], ['2020-01-02', '2020-01-02'], ['2024-01-08', '2024-01-04'], 'hold', 0).closeAtRow)).toEqual([-1, -1]);
+    const gone = listingEvents(DATES, ['A', 'GONE'], ['2020-01-02', '2020-01-02'], ['2024-01-08', '2023-06-30'], 'close', 20);
     expect(gone.leftEarly).toEqual({ GONE: '2023-06-30' });
-    expect(Array.from(gone.closeAtRow)).toEqual([-1]);
+    expect(Array.from(gone.closeAtRow)).toEqual([-1, -1]);
+  });
+
+  // OLD's last bar is Thu 2024-01-04; the newest bar is Mon 2024-01-08: it misses Fri 5 and Mon 8
+  test('a history stopping within data.max_gap_days sessions of the newest bar is late: held, not closed', () => {
+    const at = (maxGap: number, dates = DATES) => listingEvents(dates, ['A', 'OLD'], ['2020-01-02', '2020-01-02'], ['2024-01-08', '2024-01-04'], 'close', maxGap);
+    expect(at(2)).toMatchObject({ late: { OLD: '2024-01-04' }, leftEarly: {} });
+    expect(Array.from(at(2).closeAtRow)).toEqual([-1, -1]);
+    expect(at(1)).toMatchObject({ late: {}, leftEarly: { OLD: '2024-01-04' } });
+    expect(Array.from(at(1).closeAtRow)).toEqual([-1, 2]);
+    // the gap counts to the newest bar of the data, not to a window that ends before it
+    const window = DATES.slice(0, 4);
+    expect(at(1, window)).toMatchObject({ late: {}, leftEarly: { OLD: '2024-01-04' } });
+    // a history ending on the window's last date is neither
+    expect(at(0, DATES.slice(0, 3))).toMatchObject({ late: {}, leftEarly: {} });
+  });
+
+  test('a negative or fractional max gap is refused', () => {
+    expect(() => listingEvents(DATES, ['A'], ['2020-01-02'], ['2024-01-08'], 'close', -1)).toThrow(/maxGapSessions must be an integer >= 0, got -1/);
   });
 
   test('a last bar missing from the calendar is an error, not a silent hold', () => {
-    expect(() => listingEvents(DATES, ['X'], ['2020-01-02'], ['2024-01-06'], 'close')).toThrow(/the last bar of X, 2024-01-06, is not a date of the backtest calendar/);
+    expect(() => listingEvents(DATES, ['A', 'X'], ['2020-01-02', '2020-01-02'], ['2024-01-08', '2024-01-06'], 'close', 0)).toThrow(/the last bar of X, 2024-01-06, is not a date of the backtest calendar/);
   });
 });
 
