@@ -42,7 +42,7 @@ export async function auditLookahead(project: Project, target: string, cutoffs: 
   const sourceInstances = new Set(ids.filter((id) => project.plan.instances.get(id)!.inputs.length === 0));
   const rebuilt = ids.filter((id) => !sourceInstances.has(id));
   if (!rebuilt.some((id) => project.plan.instances.get(id)!.outputs.some((p) => p.endsWith('.parquet')))) {
-    throw new UserError(`audit: --target ${target} has no table (.parquet) artifact built from source data, so there is nothing to check: choose a target downstream of the data (e.g. the default, backtest)`);
+    throw new UserError(`audit: --target ${target} has no table (.parquet) artifact built from source data, so there is nothing to check: choose a target downstream of the data`);
   }
   const run = async (sb: Sandbox, runIds: string[], label: string) => {
     opts.logger.info(`audit: building ${label} (${runIds.length} instances)`);

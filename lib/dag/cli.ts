@@ -150,7 +150,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .option('--json', 'print one JSON summary on stdout; logs go to stderr')
     .option('--incremental', 'run the nodes declared `incremental` from their first changed date (targets declared with mode: incremental always do)')
     .option('--since <date>', 'incremental runs: recompute from this date at the latest (yesterday, today or YYYY-MM-DD)')
-    .option('--update-lock', 'after a successful backtest run, write dag.lock')
+    .option('--update-lock', 'after a run with no failure, write dag.lock for every instance of the target')
     .option('--overwrite', 'let tasks replace output files dag has no record of writing (your edits, or files from a lost state folder)')
     .option('--no-cache', 'neither restore from nor write to any cache store in this run')
     .option('--remote-write', 'upload each successful instance\'s outputs to cache.remote (write-through)')
@@ -286,7 +286,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     });
 
   addCommon(program.command('verify [target]'))
-    .description('Rebuild the target from scratch in a temporary folder and compare every output with dag.lock (your artifacts are not touched).')
+    .description('Rebuild the target (default: the one dag.lock was written for) from scratch in a temporary folder and compare every output with dag.lock (your artifacts are not touched).')
     .option('--lock <file>', 'lock file (default: dag.lock beside the DAG file)')
     .option('--concurrency <n>', 'instances run at once (default: number of cores; incremental runs: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
@@ -294,7 +294,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .action(async (target: string | undefined, opts: CommonOpts & { lock?: string; concurrency?: number }) => {
       const project = await open(opts);
       const logger = createLogger({ quiet: Boolean(opts.json) });
-      const result = await verify(project, target ?? 'backtest', opts.lock ? resolve(opts.lock) : lockPath(project), { logger, concurrency: opts.concurrency });
+      const result = await verify(project, target, opts.lock ? resolve(opts.lock) : lockPath(project), { logger, concurrency: opts.concurrency });
       await closeLogger(logger);
       process.stdout.write((opts.json ? JSON.stringify(result) : formatVerify(result)) + '\n');
       if (!result.ok) process.exitCode = EXIT.failed;
@@ -304,15 +304,17 @@ export function buildProgram(hooks: CliHooks = {}): Command {
   addCommon(audit.command('lookahead'))
     .description('Perturb every bar after each cutoff, rebuild in a temporary folder, and check that no artifact row dated <= the cutoff changes (declared forward-looking columns excepted).')
     .option('--cutoff <date>', 'cutoff date YYYY-MM-DD (repeatable; default: three dates spread over the data)', collect)
-    .option('--target <target>', 'target to rebuild', 'backtest')
+    .option('--target <target>', 'target to rebuild (default: the DAG file\'s default_target)')
     .option('--concurrency <n>', 'instances run at once (default: number of cores; incremental runs: one worker per 40 tickers, at most that)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
     .option('--verbose', 'print the stack of an unexpected error')
-    .action(async (opts: CommonOpts & { cutoff?: string[]; target: string; concurrency?: number }) => {
+    .action(async (opts: CommonOpts & { cutoff?: string[]; target?: string; concurrency?: number }) => {
       for (const c of opts.cutoff ?? []) if (!/^\d{4}-\d{2}-\d{2}$/.test(c)) throw new UserError(`--cutoff: '${c}' is not a date YYYY-MM-DD`);
       const project = await open(opts);
+      const target = opts.target ?? project.dag.spec.default_target;
+      if (!target) throw new UserError(`audit lookahead: name the target with --target (${project.dag.file} declares no default_target)`);
       const logger = createLogger({ quiet: Boolean(opts.json) });
-      const result = await auditLookahead(project, opts.target, opts.cutoff, { logger, concurrency: opts.concurrency });
+      const result = await auditLookahead(project, target, opts.cutoff, { logger, concurrency: opts.concurrency });
       await closeLogger(logger);
       process.stdout.write((opts.json ? JSON.stringify(result) : formatAudit(result)) + '\n');
       if (!result.ok) process.exitCode = EXIT.failed;

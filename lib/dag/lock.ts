@@ -35,7 +35,7 @@ export function writeLock(project: Project, lock: LockFile): void {
 }
 
 export function readLock(file: string): LockFile {
-  if (!existsSync(file)) throw new UserError(`${file}: no lock file (write one with \`dag run backtest --update-lock\`)`);
+  if (!existsSync(file)) throw new UserError(`${file}: no lock file (write one with \`dag run <target> --update-lock\`)`);
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));

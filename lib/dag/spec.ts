@@ -106,6 +106,8 @@ export const dagFileSchema = z.strictObject({
   /** Packages whose installed version joins every cache key (their output bytes may change). */
   cache_key_packages: z.array(z.string()).default([]),
   targets: z.record(z.string(), targetSchema).default({}),
+  /** The target `dag audit lookahead` checks when given none (a target or a node). */
+  default_target: z.string().min(1).optional(),
   nodes: z.array(nodeSchema).min(1),
 });
 
@@ -173,6 +175,9 @@ function validateNodes(file: string, root: string, spec: DagFile): Map<string, N
     if (target.hooks && !existsSync(resolve(root, target.hooks))) {
       throw new UserError(`${file}: targets.${name}.hooks: module '${target.hooks}' not found`);
     }
+  }
+  if (spec.default_target !== undefined && !spec.targets[spec.default_target] && !nodes.has(spec.default_target)) {
+    throw new UserError(`${file}: default_target: '${spec.default_target}' is neither a target nor a node`);
   }
   const edges = new Map<string, string[]>();
   for (const node of spec.nodes) {

@@ -32,11 +32,13 @@ export interface VerifyResult {
 }
 
 /**
- * Rebuild a target from scratch in a sandbox and compare every output's content hash with
- * dag.lock. The user's artifacts are never touched.
+ * Rebuild a target (by default the lock's) from scratch in a sandbox and compare every output's
+ * content hash with dag.lock. The user's artifacts are never touched.
  */
-export async function verify(project: Project, target: string, lockFile: string, opts: { logger: winston.Logger; concurrency?: number }): Promise<VerifyResult> {
+export async function verify(project: Project, requested: string | undefined, lockFile: string, opts: { logger: winston.Logger; concurrency?: number }): Promise<VerifyResult> {
   const lock: LockFile = readLock(lockFile);
+  // by default, the target the lock was written for: the only one it can vouch for in full
+  const target = requested ?? lock.target;
   const ids = selectChecked(project, target);
   if (!ids.some((id) => lock.instances[id])) {
     // nothing to compare: a rebuild could only end in "not in lock", after all its work

@@ -100,6 +100,21 @@ describe('dag audit lookahead', () => {
     expect(result.cutoffs).toHaveLength(3);
     expect(result.checkedFiles).toBe(3 * 3);
   });
+
+  test('without --target it checks the DAG file\'s default_target, and without one asks for a target', () => {
+    const dir = toy(false);
+    const none = dag(dir, ['audit', 'lookahead', '--cutoff', '2024-01-20']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`audit lookahead: name the target with --target (${join(dir, 'pipeline.dag.yaml')} declares no default_target)`);
+    writeFileSync(join(dir, 'pipeline.dag.yaml'), DAG(false).replace('targets:', 'default_target: all\ntargets:'));
+    const r = dag(dir, ['audit', 'lookahead', '--cutoff', '2024-01-20', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: 'all', ok: true, checkedFiles: 3 });
+    writeFileSync(join(dir, 'pipeline.dag.yaml'), DAG(false).replace('targets:', 'default_target: everything\ntargets:'));
+    const bad = dag(dir, ['status']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("default_target: 'everything' is neither a target nor a node");
+  });
 });
 
 describe('dag.lock and dag verify', () => {
@@ -112,6 +127,8 @@ describe('dag.lock and dag verify', () => {
     const ok = dag(dir, ['verify', 'all', '--json']);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, checked: 3, differences: [] });
+    // without a target, the one the lock was written for
+    expect(JSON.parse(dag(dir, ['verify', '--json']).stdout)).toMatchObject({ target: 'all', ok: true, checked: 3 });
 
     // the code changes after the lock was written: the trailing mean of B's rows from day 30 on
     const src = readFileSync(join(dir, 'tasks/smooth.mjs'), 'utf8').replace("trail[i] = s / w; }", "trail[i] = s / w + (t === 'B' && i >= 30 ? 1 : 0); }");
