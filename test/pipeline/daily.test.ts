@@ -150,6 +150,9 @@ describe('dag run daily with raw files that grow', () => {
     expect(latest.as_of).toBe(closed);
     for (const t of ['NVDA', 'MSFT', 'SPY']) expect(latest.positions[t].status).toBe('current');
     expect(latest.positions.MSFT.as_of).toBe(last[0]);
+    // nor does the backtest call MSFT and SPY late or delisted: no session is missing
+    const summary = JSON.parse(readFileSync(join(dir, 'artifacts/backtests/hybrid_alpha_mvp/summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ end_date: closed, late: {}, left_early: {} });
   });
 
   test('a restated bar falls back to a full rebuild of that ticker, with a warning naming the date, and still equals a full run', () => {

@@ -55,7 +55,10 @@ export function listingEvents(dates: string[], tickers: string[], firstBar: stri
   tickers.forEach((t, i) => {
     if (firstBar[i] > first) enteredLate[t] = firstBar[i];
     if (lastBar[i] >= last) return;
-    if (missedSessions(lastBar[i], frontier) <= maxGapSessions) {
+    const missed = missedSessions(lastBar[i], frontier);
+    // 0: the newest bar is a stray row on a day the exchange was closed, so no session is missing
+    if (missed === 0) return;
+    if (missed <= maxGapSessions) {
       late[t] = lastBar[i];
       return;
     }

@@ -40,6 +40,13 @@ describe('listingEvents: who entered late, who left early, where a position is c
     expect(at(0, DATES.slice(0, 3))).toMatchObject({ late: {}, leftEarly: {} });
   });
 
+  test('a stray row on a closed day (Saturday 2024-01-06) makes no ticker late or delisted', () => {
+    const dates = ['2024-01-04', '2024-01-05', '2024-01-06'];
+    const e = listingEvents(dates, ['A', 'B'], ['2020-01-02', '2020-01-02'], ['2024-01-06', '2024-01-05'], 'close', 0);
+    expect(e).toMatchObject({ late: {}, leftEarly: {} });
+    expect(Array.from(e.closeAtRow)).toEqual([-1, -1]);
+  });
+
   test('a negative or fractional max gap is refused', () => {
     expect(() => listingEvents(DATES, ['A'], ['2020-01-02'], ['2024-01-08'], 'close', -1)).toThrow(/maxGapSessions must be an integer >= 0, got -1/);
   });
