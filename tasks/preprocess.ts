@@ -18,6 +18,7 @@ export default async function preprocess(ctx: TaskContext): Promise<void> {
     maxDropShare: ctx.param<number>('data.max_drop_share'),
     maxGapDays: ctx.param<number>('data.max_gap_days'),
     onGap: ctx.param<BadRowPolicy>('data.on_gap'),
+    maxDailyMove: ctx.param<number>('data.max_daily_move'),
   };
   const built = raw.endsWith('.parquet') ? buildBars(await readRawParquetRecords(ctx.readBytes(raw), raw), opts) : parseRawCsv(ctx.readText(raw), opts);
   const out = ctx.output(ticker, '.parquet');

@@ -54,6 +54,8 @@ const settingsSchema = z
       /** Longest run of missing trading days (NYSE calendar) between two consecutive raw rows. */
       max_gap_days: posInt.default(20),
       on_gap: z.enum(['error', 'drop']).default('error'),
+      /** A day's close beyond (1 + this) times, or 1 / (1 + this) of, the previous is a price_jump warning. */
+      max_daily_move: z.number().positive().default(0.75),
       sample: z.strictObject({
         seed: z.number().int().nonnegative().default(42),
         /** Trading days appended after backtest.end_date (the daily mode's `--extend` adds to it). */

@@ -9,8 +9,8 @@ export interface BacktestPnl {
 
 /**
  * The end-of-run data-quality summary: one line per finding that changes what the results mean
- * (rows dropped as bad, history dropped before a long gap, gaps of more than a week, zero-volume
- * stretches, a ticker that held no position in the whole backtest), so they are seen at the end of every run and
+ * (rows dropped as bad, history dropped before a long gap, gaps of more than a week, price jumps,
+ * zero-volume stretches, a ticker that held no position in the whole backtest), so they are seen at the end of every run and
  * not only by whoever opens `*.dq.json`. Empty when there is nothing to say. Pure: the caller
  * reads the files.
  */
@@ -22,6 +22,8 @@ export function dqSummaryLines(reports: DqReport[], backtest: BacktestPnl | null
     for (const g of r.findings.filter((f) => f.kind === 'long_gap')) lines.push(`${r.ticker}: history before ${g.date} dropped: ${g.message}`);
     const gaps = r.findings.filter((f) => f.kind === 'gap');
     if (gaps.length) lines.push(`${r.ticker}: ${gaps.length} gap(s) of more than a week without data, the first before ${gaps[0]!.date} (${gaps[0]!.message})`);
+    const jumps = r.findings.filter((f) => f.kind === 'price_jump');
+    if (jumps.length) lines.push(`${r.ticker}: ${jumps.length} price jump(s), the first on ${jumps[0]!.date}: ${jumps[0]!.message} (${dqPath(r.ticker)})`);
     const zero = stretches(r.findings.filter((f) => f.kind === 'zero_volume'));
     if (zero.length) {
       const longest = zero.reduce((a, b) => (b.length > a.length ? b : a));

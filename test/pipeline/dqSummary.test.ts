@@ -13,6 +13,11 @@ describe('dqSummaryLines (issue 11, rule 5)', () => {
     expect(dqSummaryLines([report('X', zv)], null, dq)).toEqual(['X: zero volume on 6 row(s) in 3 stretch(es), the longest 3 row(s) from 2020-01-01 to 2020-01-03']);
   });
 
+  test('price jumps are counted and the first is quoted, with its dq file', () => {
+    const j = [finding(7, '2020-01-09', 'price_jump', 'close 100 -> 51 (-49.0%) since ...'), finding(9, '2020-01-13', 'price_jump', 'close 51 -> 200 (+292.2%) since ...')];
+    expect(dqSummaryLines([report('Z', j)], null, dq)).toEqual(['Z: 2 price jump(s), the first on 2020-01-09: close 100 -> 51 (-49.0%) since ... (artifacts/processed/Z.dq.json)']);
+  });
+
   test('a stretch of a newest-first file is named oldest date first', () => {
     const zv = [[40, '2020-03-04'], [41, '2020-03-03'], [42, '2020-03-02']].map(([l, d]) => finding(l as number, d as string, 'zero_volume', 'zero volume'));
     expect(dqSummaryLines([report('Y', zv)], null, dq)).toEqual(['Y: zero volume on 3 row(s) in 1 stretch(es), the longest 3 row(s) from 2020-03-02 to 2020-03-04']);

@@ -43,6 +43,15 @@ describe('the end-of-run data-quality summary', () => {
     for (const line of expected) expect(again.stderr).toContain(line);
   });
 
+  test('a price off by 100 on one row (a bad tick) is two price jumps on the console; the run goes on', () => {
+    const tick = (r: string) => r.split(',').map((x, k) => (k >= 1 && k <= 5 ? String(Number(x) * 100) : x)).join(',');
+    const dir = csvWorkdir({}, (t, rows) => (t === 'NVDA' ? rows.map((r, i) => (i === 700 ? tick(r) : r)) : rows));
+    const r = dagIn(dir, ['run', 'processed']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`  NVDA: 2 price jump(s), the first on ${d(700)}: adjusted close `);
+    expect(r.stderr).toMatch(/\(\+\d+\.\d%\) since \S+ \(line \d+\), beyond data.max_daily_move 0.75: an unadjusted split or a bad price\? \(artifacts\/processed\/NVDA.dq.json\)/);
+  });
+
   test('a clean market prints no data-quality block', () => {
     const dir = csvWorkdir({});
     const r = dagIn(dir, ['run', 'processed']);

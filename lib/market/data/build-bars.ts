@@ -16,6 +16,11 @@ export interface DataPolicy {
   maxGapDays: number;
   /** A longer gap stops the parse ('error') or drops the history before it ('drop'). */
   onGap: BadRowPolicy;
+  /**
+   * A close (adjusted, when the file has adjusted closes) more than (1 + maxDailyMove) times, or
+   * less than 1 / (1 + maxDailyMove) times, the previous row's is a `price_jump` warning.
+   */
+  maxDailyMove: number;
 }
 
 export interface BuildBarsOptions extends DataPolicy {
@@ -37,6 +42,14 @@ export interface BuiltBars {
 const SHORT_GAP_CALENDAR_DAYS = 7;
 /** Reasons quoted in the too-many-dropped-rows error. */
 const REASONS_QUOTED = 3;
+
+/** `close 120 -> 58 (-51.7%)` when row b's close is beyond maxMove of row a's, else ''. */
+function priceJump(records: RawRecords, a: number, b: number, maxMove: number): string {
+  const closes = records.adjClose ?? records.close;
+  const ratio = closes[b]! / closes[a]!;
+  if (ratio <= 1 + maxMove && ratio * (1 + maxMove) >= 1) return '';
+  return `${records.adjClose ? 'adjusted close' : 'close'} ${closes[a]} -> ${closes[b]} (${ratio > 1 ? '+' : ''}${(100 * (ratio - 1)).toFixed(1)}%)`;
+}
 
 /**
  * Validate raw records and turn them into canonical adjusted bars.
@@ -139,8 +152,13 @@ function validRows(records: RawRecords, dayOf: Float64Array, order: number[], op
 
 /**
  * Pass 2, over the valid rows: a gap of more than maxGapDays missing trading days throws
- * (onGap 'error') or moves the first kept row past it ('drop'); shorter gaps over a week and
- * zero volumes are warnings, reported only for rows that are kept.
+ * (onGap 'error') or moves the first kept row past it ('drop'); shorter gaps over a week, zero
+ * volumes and price jumps are warnings, reported only for rows that are kept.
+ *
+ * A price jump is what an unadjusted split (a 2:1 split halves the close) or a bad tick (a price
+ * off by a factor of 10 or 100, and back the next row) looks like. Each row passes every check
+ * on its own, and real shares do move 30-50% in a day now and then, so it is reported, not
+ * dropped: the user decides, but not without knowing. Measured on the closes the features use.
  */
 function gapsAndWarnings(records: RawRecords, rows: number[], days: number[], opts: BuildBarsOptions): { first: number; findings: DqFinding[] } {
   const { file, ticker, maxGapDays } = opts;
@@ -164,6 +182,11 @@ function gapsAndWarnings(records: RawRecords, rows: number[], days: number[], op
         warnings = [];
       } else if (step > SHORT_GAP_CALENDAR_DAYS) {
         warnings.push(finding(line, date, 'gap', `gap of ${step} calendar days since ${records.date[rows[j - 1]!]} (more than ${SHORT_GAP_CALENDAR_DAYS})`));
+      }
+      // not against a row a long gap just dropped
+      if (j > first) {
+        const jump = priceJump(records, rows[j - 1]!, i, opts.maxDailyMove);
+        if (jump) warnings.push(finding(line, date, 'price_jump', `${jump} since ${prev}, beyond data.max_daily_move ${opts.maxDailyMove}: an unadjusted split or a bad price?`));
       }
     }
     if (records.volume[i] === 0) warnings.push(finding(line, date, 'zero_volume', 'zero volume'));

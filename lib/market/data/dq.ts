@@ -20,12 +20,13 @@ export type DqKind =
   | 'all_rows_dropped'
   | 'zero_volume'
   | 'gap'
-  | 'long_gap';
+  | 'long_gap'
+  | 'price_jump';
 
 export type DqLevel = 'error' | 'warning';
 
 /** `long_gap` (data.on_gap: drop) keeps its row; the rows before it are dropped and counted. */
-export const WARNING_KINDS: ReadonlySet<DqKind> = new Set<DqKind>(['zero_volume', 'gap', 'long_gap']);
+export const WARNING_KINDS: ReadonlySet<DqKind> = new Set<DqKind>(['zero_volume', 'gap', 'long_gap', 'price_jump']);
 
 export interface DqFinding {
   /** 1-based source line (0 for a finding about the whole file). */

@@ -9,7 +9,7 @@ import { emptyRecords } from '../../../lib/market/data/raw-records.js';
 import { tradingDaysBetween } from '../../../lib/core/calendar.js';
 
 const H = 'Date,Open,High,Low,Close,Adj Close,Volume';
-const policy = { file: 'data/raw/X_raw.csv', ticker: 'X', onBadRows: 'error' as const, maxDropShare: 0.01, maxGapDays: 20, onGap: 'error' as const };
+const policy = { file: 'data/raw/X_raw.csv', ticker: 'X', onBadRows: 'error' as const, maxDropShare: 0.01, maxGapDays: 20, onGap: 'error' as const, maxDailyMove: 0.75 };
 
 /** Weekdays from a start date (UTC), as good Yahoo rows with a distinct close per row. */
 function weekdayRows(start: string, count: number, price = 10): string[] {
@@ -80,7 +80,7 @@ describe('data.max_drop_share: drop mode may not remove more than this share of 
 describe('data.max_gap_days and data.on_gap', () => {
   // 2021-03-01 then 2021-04-06: 24 missing trading days (hand count above)
   const before = weekdayRows('2021-02-01', 21); // the 20 weekdays of February, then March 1
-  const after = weekdayRows('2021-04-06', 10, 20);
+  const after = weekdayRows('2021-04-06', 10, 15); // +47% over the gap: within data.max_daily_move
   const text = `${H}\n${before.join('\n')}\n${after.join('\n')}\n`;
   test('the fixture: the last row before the gap is 2021-03-01', () => {
     expect(before.at(-1)!.slice(0, 10)).toBe('2021-03-01');
@@ -135,5 +135,32 @@ describe('raw values that would overflow later computations are errors at parse 
     r.close.set([10]);
     r.volume.set([5]);
     expect(() => buildBars(r, { ...policy, file: 'data/raw/X_raw.parquet' })).toThrow('data/raw/X_raw.parquet:2: 2021-03-01: X: high Infinity is not a finite number');
+  });
+});
+
+describe('a close far from the previous one is a price_jump warning: an unadjusted split or a bad price', () => {
+  const S = 'Date,Open,High,Low,Close,Volume'; // no adjusted close (the stooq layout)
+  const jumps = (header: string, rows: string[], maxDailyMove = 0.75) =>
+    parseRawCsv(`${header}\n${rows.join('\n')}\n`, { ...policy, maxDailyMove }).dq.findings.filter((f) => f.kind === 'price_jump');
+
+  test('an unadjusted 2:1 split: 100 -> 51 is -49%, beyond 1/1.75 (-42.9%); the row is kept', () => {
+    const rows = ['2021-03-01,100,101,99,100,1000', '2021-03-02,50,52,50,51,2000', '2021-03-03,51,52,50,51,2000'];
+    const { bars } = parseRawCsv(`${S}\n${rows.join('\n')}\n`, { ...policy, maxDailyMove: 0.75 });
+    expect(Array.from(bars.close)).toEqual([100, 51, 51]);
+    expect(jumps(S, rows)).toEqual([{ line: 3, date: '2021-03-02', kind: 'price_jump', level: 'warning', message: 'close 100 -> 51 (-49.0%) since 2021-03-01 (line 2), beyond data.max_daily_move 0.75: an unadjusted split or a bad price?' }]);
+  });
+
+  test('a price off by 100 for one row is two jumps, in and out; moves within the bound are none', () => {
+    const rows = ['2021-03-01,10,11,9,10,1000', '2021-03-02,1000,1100,900,1000,1000', '2021-03-03,10,11,9,10,1000', '2021-03-04,17,18,16,17.5,1000', '2021-03-05,10,11,9,10,1000'];
+    // 10 -> 17.5 is exactly +75% and 17.5 -> 10 exactly 1/1.75: on the bound, not beyond it
+    expect(jumps(S, rows).map((f) => `${f.date} ${f.message.split(' since')[0]}`)).toEqual(['2021-03-02 close 10 -> 1000 (+9900.0%)', '2021-03-03 close 1000 -> 10 (-99.0%)']);
+    expect(jumps(S, rows, 100)).toEqual([]);
+  });
+
+  test('with adjusted closes the jump is measured on them: a split they account for is no jump', () => {
+    const rows = ['2021-03-01,100,101,99,100,50,1000', '2021-03-02,50,52,50,51,51,2000'];
+    expect(jumps(H, rows)).toEqual([]);
+    // an adjusted close that misses the split is
+    expect(jumps(H, ['2021-03-01,100,101,99,100,100,1000', '2021-03-02,50,52,50,51,51,2000']).map((f) => f.message.split(' since')[0])).toEqual(['adjusted close 100 -> 51 (-49.0%)']);
   });
 });

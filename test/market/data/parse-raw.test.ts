@@ -4,13 +4,14 @@ import { parseRawCsv } from '../../../lib/market/data/parse-raw.js';
 import { emptyRecords } from '../../../lib/market/data/raw-records.js';
 
 // maxDropShare 1: these tests are about which rows drop, not about how many may
-const opts = { file: 'data/raw/X_raw.csv', ticker: 'X', onBadRows: 'error' as const, maxDropShare: 1, maxGapDays: 20, onGap: 'error' as const };
+const opts = { file: 'data/raw/X_raw.csv', ticker: 'X', onBadRows: 'error' as const, maxDropShare: 1, maxGapDays: 20, onGap: 'error' as const, maxDailyMove: 0.75 };
 const drop = { ...opts, onBadRows: 'drop' as const };
 
 describe('layouts', () => {
   test('Yahoo layout: prices scaled by AdjClose/Close, volume divided, dollar volume kept', () => {
     const text = 'Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,10,12,9,11,5.5,1000\n2020-01-03,11,11.5,10,10,10,2000\n';
-    const { bars, dq } = parseRawCsv(text, opts);
+    // adjusted 5.5 -> 10 is +82%, a price_jump at the default bound: this is arithmetic, not a market
+    const { bars, dq } = parseRawCsv(text, { ...opts, maxDailyMove: 1 });
     // Hand-worked: day 1 factor 5.5/11 = 0.5.
     expect(bars.date).toEqual(['2020-01-02', '2020-01-03']);
     expect(Array.from(bars.adj_factor)).toEqual([0.5, 1]);

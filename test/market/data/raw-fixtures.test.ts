@@ -6,7 +6,7 @@ import { parseRawCsv } from '../../../lib/market/data/parse-raw.js';
 const dir = path.resolve(process.cwd(), 'test/fixtures/raw');
 const load = (name: string): string => readFileSync(path.join(dir, name), 'utf8');
 const parse = (name: string, onBadRows: 'error' | 'drop') =>
-  parseRawCsv(load(name), { file: `data/raw/${name}`, ticker: 'TEST', onBadRows, maxDropShare: 1, maxGapDays: 20, onGap: 'error' });
+  parseRawCsv(load(name), { file: `data/raw/${name}`, ticker: 'TEST', onBadRows, maxDropShare: 1, maxGapDays: 20, onGap: 'error', maxDailyMove: 0.75 });
 
 describe('each broken raw file gives its own clear error', () => {
   test.each([

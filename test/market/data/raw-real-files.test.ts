@@ -10,7 +10,7 @@ const maybe = present ? test : test.skip;
 
 const load = (ticker: string) => {
   const text = readFileSync(path.join(dir, `${ticker}.csv`), 'utf8');
-  return { text, ...parseRawCsv(text, { file: `${ticker}.csv`, ticker, onBadRows: 'error', maxDropShare: 0.01, maxGapDays: 20, onGap: 'error' }) };
+  return { text, ...parseRawCsv(text, { file: `${ticker}.csv`, ticker, onBadRows: 'error', maxDropShare: 0.01, maxGapDays: 20, onGap: 'error', maxDailyMove: 0.75 }) };
 };
 
 describe('real market files', () => {

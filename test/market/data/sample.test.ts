@@ -85,7 +85,7 @@ describe('formatYahooCsv', () => {
 describe('bars', () => {
   test('every sample file passes the raw-data checks with no finding at all', () => {
     for (const [ticker, text] of Object.entries(market.files)) {
-      const { dq } = parseRawCsv(text, { file: `${ticker}.csv`, ticker, onBadRows: 'error', maxDropShare: 0.01, maxGapDays: 20, onGap: 'error' });
+      const { dq } = parseRawCsv(text, { file: `${ticker}.csv`, ticker, onBadRows: 'error', maxDropShare: 0.01, maxGapDays: 20, onGap: 'error', maxDailyMove: 0.75 });
       expect(dq.findings).toEqual([]);
       expect(dq.rows_out).toBe(market.calendar.length);
     }
