@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { openProject, targetDecl, targetNodes, type Project } from './project.js';
 import { selectInstances } from './plan.js';
 import { selectChecked } from './selection.js';
-import { installSignalHandlers, interruption, SIGNAL_EXIT, throwIfInterrupted } from './interrupt.js';
+import { installSignalHandlers, interruptedCommand, interruption, SIGNAL_EXIT, throwIfInterrupted } from './interrupt.js';
 import { fsErrorMessage, isFsError, oneLine, stackOf } from './errorText.js';
 import { saveMemo } from './readOnlyRun.js';
 import { unlockRunLock } from './unlock.js';
@@ -288,7 +288,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
   addCommon(program.command('verify [target]'))
     .description('Rebuild the target (default: the one dag.lock was written for) from scratch in a temporary folder and compare every output with dag.lock (your artifacts are not touched).')
     .option('--lock <file>', 'lock file (default: dag.lock beside the DAG file)')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores; incremental runs: one worker per 40 tickers, at most that)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
     .option('--verbose', 'print the stack of an unexpected error')
     .action(async (target: string | undefined, opts: CommonOpts & { lock?: string; concurrency?: number }) => {
@@ -305,7 +305,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
     .description('Perturb every bar after each cutoff, rebuild in a temporary folder, and check that no artifact row dated <= the cutoff changes (declared forward-looking columns excepted).')
     .option('--cutoff <date>', 'cutoff date YYYY-MM-DD (repeatable; default: three dates spread over the data)', collect)
     .option('--target <target>', 'target to rebuild (default: the DAG file\'s default_target)')
-    .option('--concurrency <n>', 'instances run at once (default: number of cores; incremental runs: one worker per 40 tickers, at most that)', positiveInt)
+    .option('--concurrency <n>', 'instances run at once (default: number of cores)', positiveInt)
     .option('--json', 'print the result as JSON on stdout')
     .option('--verbose', 'print the stack of an unexpected error')
     .action(async (opts: CommonOpts & { cutoff?: string[]; target?: string; concurrency?: number }) => {
@@ -398,7 +398,7 @@ export async function main(argv: string[], hooks: CliHooks = {}): Promise<void> 
       process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT.usage;
     } else process.exitCode = reportError(err, verbose);
   }
-  const signal = interruption();
+  const signal = interruptedCommand();
   // exit now: an in-process task may still be running, and it must not outlive the lock
   if (signal) process.exit(Object.values(SIGNAL_EXIT).includes(process.exitCode as never) ? process.exitCode : SIGNAL_EXIT[signal]);
 }

@@ -11,6 +11,8 @@ const DEADLINE_MS = 15000;
 
 let received: StopSignal | undefined;
 const listeners = new Set<(signal: StopSignal) => void>();
+/** A server command (`ui`, `worker`) runs: a stop signal is how it ends, not an interruption. */
+let serving = false;
 
 /**
  * Ctrl-C (SIGINT) and `kill` (SIGTERM) stop a dag command cleanly: the first signal tells every
@@ -28,9 +30,30 @@ function onSignal(signal: StopSignal): void {
     process.exit(SIGNAL_EXIT[received]);
   }
   received = signal;
-  process.stderr.write(`dag: ${signal} received: stopping (running instances get ${GRACE_MS / 1000} s to finish; ${signal} again exits at once)\n`);
-  setTimeout(() => process.exit(SIGNAL_EXIT[signal]), DEADLINE_MS).unref();
+  // a server says itself how it stops, and may take as long as its running jobs need
+  if (!serving) {
+    process.stderr.write(`dag: ${signal} received: stopping (running instances get ${GRACE_MS / 1000} s to finish; ${signal} again exits at once)\n`);
+    setTimeout(() => process.exit(SIGNAL_EXIT[signal]), DEADLINE_MS).unref();
+  }
   for (const fn of listeners) fn(signal);
+}
+
+/**
+ * For a command that serves until it is stopped (`dag ui`, `dag worker`): the first SIGINT or
+ * SIGTERM calls `stop`, and the command then ends normally (exit 0 once it has returned); a
+ * second signal still exits at once.
+ */
+export function untilStopSignal(): Promise<StopSignal> {
+  serving = true;
+  return new Promise((resolve) => {
+    if (received) return resolve(received);
+    listeners.add(resolve);
+  });
+}
+
+/** A stop signal ended a command that was not serving: it exits 130/143 (cli.ts). */
+export function interruptedCommand(): StopSignal | undefined {
+  return serving ? undefined : received;
 }
 
 /** The stop signal received, if any. */

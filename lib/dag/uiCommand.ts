@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { spawn } from 'node:child_process';
 import type { ProjectOptions } from './project.js';
+import { untilStopSignal } from './interrupt.js';
 
 const port = (v: string) => {
   const n = Number(v);
@@ -33,11 +34,7 @@ export function addUiCommand(cmd: Command, project: (opts: Record<string, unknow
           .on('error', (err) => process.stderr.write(`dag ui: could not open a browser (${err.message}); open ${server.url} yourself\n`))
           .unref();
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await server.close();
     });
 }

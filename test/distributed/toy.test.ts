@@ -50,6 +50,13 @@ d('a coordinator and two dag workers', () => {
     const rows = (JSON.parse(st.stdout) as { workers: { id: string; matches: boolean; done: number; concurrency: number }[] }).workers;
     expect(rows.map((w) => w.id).sort()).toEqual(['w1', 'w2']);
     expect(rows.every((w) => w.matches && w.concurrency === 1)).toBe(true);
+
+    // SIGTERM is how a worker is stopped: it says so and exits 0, not as an interrupted run
+    const w1 = workers.find((w) => w.name === 'w1')!;
+    await w1.stop();
+    expect(w1.child.exitCode).toBe(0);
+    expect(w1.log()).toContain('dag worker w1: stopping after the running jobs');
+    expect(w1.log()).not.toContain('running instances get');
   }, 60_000);
 
   test('a task error fails the run with the node, ticker, worker and error; --keep-going still finishes the other branches', async () => {

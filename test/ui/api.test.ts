@@ -5,6 +5,7 @@ import { makeToyProject } from '../support/toyProject.js';
 import { dag, dagAsync } from '../support/cli.js';
 import { startUiServer, type UiServer } from '../../lib/ui/serve.js';
 import { collectEvents, rawGet } from './http.js';
+import { startUiProcess } from './uiPage.js';
 
 const REPORT = '<html><body>toy report</body></html>';
 
@@ -180,6 +181,19 @@ describe('dag ui from the command line', () => {
     } finally {
       child.kill('SIGTERM');
     }
+  });
+
+  test.each([['SIGINT'], ['SIGTERM']] as const)('%s stops it as its normal end: exit 0, no "interrupted" line', async (signal) => {
+    const { dir } = toyWithRun();
+    const { child } = await startUiProcess(dir, []);
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill(signal);
+    });
+    expect(code).toBe(0);
+    expect(err).not.toContain('received: stopping');
   });
 
   test('a settings file that does not load stops the start with its message and exit code 2', () => {

@@ -15,6 +15,7 @@ import { connectChecked, redactUrl, redisOptions } from '../executor/redis.js';
 import { checkoutCode, codeDifferences, queueName } from '../executor/codeFingerprint.js';
 import { announceWorker, HEARTBEAT_MS, listRuns, refuse, retireWorker } from '../executor/registry.js';
 import { JobError, runJob, type WorkerEnv } from './runJob.js';
+import { untilStopSignal } from '../interrupt.js';
 
 export interface ServeOptions {
   concurrency: number;
@@ -107,14 +108,8 @@ export async function serveWorker(project: Project, opts: ServeOptions): Promise
   await worker.waitUntilReady();
   line({ event: 'start', queue, commit, concurrency: opts.concurrency }, `dag worker ${name}: queue ${queue} on ${redactUrl(cfg.redis!)}, commit ${commit}, concurrency ${opts.concurrency}, files through ${remote.url}`);
 
-  await new Promise<void>((resolveStop) => {
-    const stop = () => {
-      line({ event: 'stop' }, `dag worker ${name}: stopping after the running jobs`);
-      resolveStop();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilStopSignal();
+  line({ event: 'stop' }, `dag worker ${name}: stopping after the running jobs`);
   clearInterval(timer);
   await worker.close();
   await retireWorker(client, name).catch(() => undefined);
