@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { isScalar, parseDocument } from 'yaml';
 import type { HookContext } from '../dag/incremental/hooks.js';
 import type { RunSummary } from '../dag/runner.js';
 import { withConfig } from '../dag/project.js';
@@ -25,7 +25,7 @@ export function prepare({ project, options, logger }: HookContext) {
     );
   }
   const extend = options.extend as number | undefined;
-  return { ...(extend ? { project: extendSample(project, extend, logger) } : {}), ...(options.retrain ? { exclude: [] } : {}) };
+  return { ...(extend ? { project: extendSample(project, extend, logger, Boolean(options.dryRun)) } : {}), ...(options.retrain ? { exclude: [] } : {}) };
 }
 
 export const previousDay = previousTradingDay;
@@ -54,15 +54,33 @@ function lastReportedDate(summary: RunSummary): string | undefined {
   return last;
 }
 
-/** Append n trading days to the sample market by raising data.sample.extra_days in the settings file. */
-function extendSample(project: HookContext['project'], n: number, logger: HookContext['logger']) {
+/**
+ * Append n trading days to the sample market by raising data.sample.extra_days in the settings
+ * file (a dry run only plans with the raised value and leaves the file alone).
+ */
+function extendSample(project: HookContext['project'], n: number, logger: HookContext['logger'], dryRun: boolean) {
   const cfg = project.config as Settings;
   if (cfg.data.source !== 'sample') throw new UserError('--extend only applies to the sample market (data.source: sample)');
-  const doc = parseDocument(readFileSync(project.configFile, 'utf8'));
   const next = cfg.data.sample.extra_days + n;
-  doc.setIn(['data', 'sample', 'extra_days'], next);
-  writeFileSync(project.configFile, doc.toString());
-  logger.info(`extended the sample market by ${n} trading day(s): data.sample.extra_days = ${next} in ${project.configFile}`);
+  if (dryRun) {
+    logger.info(`--dry-run: planned as if the sample market were ${n} trading day(s) longer (data.sample.extra_days = ${next}); ${project.configFile} is unchanged`);
+  } else {
+    writeFileSync(project.configFile, withExtraDays(readFileSync(project.configFile, 'utf8'), next));
+    logger.info(`extended the sample market by ${n} trading day(s): data.sample.extra_days = ${next} in ${project.configFile}`);
+  }
   // the file now says what this config says: no need to read and validate it again
   return withConfig(project, { ...cfg, data: { ...cfg.data, sample: { ...cfg.data.sample, extra_days: next } } });
+}
+
+/**
+ * The settings text with data.sample.extra_days set to `value`. Only the number's characters
+ * change when the key is there (yaml's serializer would realign comments and respell flow lists
+ * and numbers all over the user's file); without it, the key is added through the document.
+ */
+export function withExtraDays(text: string, value: number): string {
+  const doc = parseDocument(text);
+  const node = doc.getIn(['data', 'sample', 'extra_days'], true);
+  if (isScalar(node) && node.range) return text.slice(0, node.range[0]) + String(value) + text.slice(node.range[1]);
+  doc.setIn(['data', 'sample', 'extra_days'], value);
+  return doc.toString();
 }

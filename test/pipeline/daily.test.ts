@@ -32,6 +32,13 @@ describe('dag run daily on the sample market', () => {
     const settings = deepMerge(SMALL, { backtest: { end_date: end } });
     const daily = makeWorkdir(settings);
     runJson(daily, ['run', 'backtest']);
+    const settingsFile = join(daily, 'config/settings.yaml');
+    const original = readFileSync(settingsFile, 'utf8');
+    // a dry run plans the longer market but writes nothing, the settings file included
+    const dry = dagIn(daily, ['run', 'daily', '--extend', '1', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain(`--dry-run: planned as if the sample market were 1 trading day(s) longer (data.sample.extra_days = 1); ${settingsFile} is unchanged`);
+    expect(readFileSync(settingsFile, 'utf8')).toBe(original);
     for (let k = 0; k < 3; k++) {
       const { summary } = runJson(daily, ['run', 'daily', '--extend', '1']);
       // models are not retrained in daily mode
@@ -40,6 +47,9 @@ describe('dag run daily on the sample market', () => {
       // only rows after backtest.end_date are new: positions and the backtest run incrementally
       for (const node of ['positions', 'backtest']) expect(summary.instances.find((i) => i.node === node)!.reasons.some((r) => r.startsWith('incremental from'))).toBe(true);
     }
+    // --extend changed the number and nothing else in the file
+    expect(original).toMatch(/^ {4}extra_days: 0$/m);
+    expect(readFileSync(settingsFile, 'utf8')).toBe(original.replace(/^( {4}extra_days: )0$/m, '$13'));
     const full = makeWorkdir(deepMerge(settings, { data: { sample: { extra_days: 3 } } }));
     runJson(full, ['run', 'backtest']);
     expect(differingFiles(daily, full, notTrainOutputs)).toEqual([]);
