@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { join, resolve } from 'node:path';
 import { openProject, targetDecl, targetNodes, type Project } from './project.js';
 import { selectInstances } from './plan.js';
-import { selectChecked } from './selection.js';
+import { selectChecked, withoutExcluded } from './selection.js';
 import { installSignalHandlers, interruptedCommand, interruption, SIGNAL_EXIT, throwIfInterrupted } from './interrupt.js';
 import { fsErrorMessage, isFsError, oneLine, stackOf } from './errorText.js';
 import { saveMemo } from './readOnlyRun.js';
@@ -264,15 +264,21 @@ export function buildProgram(hooks: CliHooks = {}): Command {
         return;
       }
       if (opts.rehash) project.memo.rehashAll();
-      const ids = selectChecked(project, target, opts.ticker);
+      // a target's excluded nodes are not run by it: what status shows is what its run would work on
+      const decl = target === undefined ? undefined : project.dag.spec.targets[target];
+      const { kept: ids, excluded } = withoutExcluded(project, selectChecked(project, target, opts.ticker), decl?.nodes ?? [], decl?.exclude ?? []);
+      const excludedNodes = [...new Set([...excluded].map((id) => project.plan.instances.get(id)!.node.id))];
       const assessments = assessAll(project, ids);
       // status looks into the local store only: asking a remote about every stale instance would make it slow
       const runCache = await openRunCache(project, { noCache: opts.cache === false, localOnly: true }, createLogger({ quiet: true }));
       const rows = statusRows(project, ids, assessments, runCache ? predictRestores(project, ids, assessments, runCache) : new Set());
       saveMemo(project, (line) => process.stderr.write(`warn: ${line}\n`));
       const rehash = opts.rehash ? rehashResult(project, ids, rows) : undefined;
-      if (opts.json) process.stdout.write(JSON.stringify({ instances: rows, ...(rehash ? { rehash } : {}) }) + '\n');
-      else process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n' + (rehash ? formatRehash(rehash) + '\n' : ''));
+      if (opts.json) process.stdout.write(JSON.stringify({ instances: rows, ...(excludedNodes.length ? { excluded: excludedNodes } : {}), ...(rehash ? { rehash } : {}) }) + '\n');
+      else {
+        const note = excludedNodes.length ? `not run by target '${target}' (excluded, their outputs are used as they are): ${excludedNodes.join(', ')}\n` : '';
+        process.stdout.write(formatStatus(rows, Boolean(opts.verbose)) + '\n' + note + (rehash ? formatRehash(rehash) + '\n' : ''));
+      }
       if (rehash?.modified.length) process.exitCode = EXIT.failed;
     });
 

@@ -39,3 +39,28 @@ export function selectChecked(project: Project, target: string | undefined, only
   }
   return ids;
 }
+
+/** The given instances and everything upstream of them within `ids`, in `ids` order. */
+export function upstreamClosure(project: Project, ids: string[], seeds: string[]): string[] {
+  const within = new Set(ids);
+  const out = new Set<string>();
+  const stack = [...seeds];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (out.has(id) || !within.has(id)) continue;
+    out.add(id);
+    stack.push(...project.plan.instances.get(id)!.deps);
+  }
+  return ids.filter((id) => out.has(id));
+}
+
+/**
+ * A target's instances (`all`) less those of the nodes it excludes and what only they need:
+ * what a run of the target works on. `excluded` holds the excluded instances among `all`.
+ */
+export function withoutExcluded(project: Project, all: string[], nodes: string[], exclude: string[]): { kept: string[]; excluded: Set<string> } {
+  const excluded = new Set(all.filter((id) => exclude.includes(project.plan.instances.get(id)!.node.id)));
+  if (excluded.size === 0) return { kept: all, excluded };
+  const seeds = all.filter((id) => nodes.includes(project.plan.instances.get(id)!.node.id));
+  return { kept: upstreamClosure(project, all.filter((id) => !excluded.has(id)), seeds), excluded };
+}

@@ -203,6 +203,24 @@ describe('a target\'s `exclude`', () => {
     expect(JSON.parse(readFileSync(join(dir, 'artifacts/model.json'), 'utf8'))).toEqual({ offset: 1 });
   });
 
+  test('dag status of the target shows what its run works on: the excluded nodes are named, not counted', () => {
+    const dir = setup();
+    writeToySettings(dir, { fits: ['x', 'y'] });
+    appendReadings(dir, BASE, BASE + 2);
+    const all = JSON.parse(dag(dir, ['status', '--json']).stdout) as { instances: { node: string; state: string }[] };
+    // the whole DAG: fit[x] (new readings), the grown fan-out's fit[y] and the model need a run
+    expect(all.instances.filter((i) => i.node === 'fit' || i.node === 'model').map((i) => i.state).sort()).toEqual(['missing', 'stale', 'stale']);
+    const st = JSON.parse(dag(dir, ['status', 'update_kept', '--json']).stdout) as { instances: { node: string }[]; excluded: string[] };
+    expect(st.excluded).toEqual(['fit', 'model']);
+    expect(new Set(st.instances.map((i) => i.node))).toEqual(new Set(['readings', 'smooth', 'scored']));
+    // and the dry run of the target plans the same instances
+    const dry = dag(dir, ['run', 'update_kept', '--dry-run']);
+    const text = dag(dir, ['status', 'update_kept']).stdout;
+    expect(text).toContain("not run by target 'update_kept' (excluded, their outputs are used as they are): fit, model");
+    const need = /(\d+) of (\d+) instances need a run/.exec(text)!;
+    expect(dry.stderr + dry.stdout).toContain(`update_kept: would run ${need[1]}, skipped ${Number(need[2]) - Number(need[1])} (cached)`);
+  });
+
   test('an excluded node\'s output that a kept node reads and that does not exist: exit 2 naming the node', () => {
     const dir = setup();
     rmSync(join(dir, 'artifacts/model.json'));

@@ -1,7 +1,7 @@
 import type winston from 'winston';
 import type { Project } from '../project.js';
 import type { TargetDecl } from '../spec.js';
-import { selectChecked } from '../selection.js';
+import { selectChecked, upstreamClosure, withoutExcluded } from '../selection.js';
 import { assess } from '../assess.js';
 import { defaultConcurrency, runPlan, type RunOptions, type RunSummary } from '../runner.js';
 import { WorkerPool } from '../workerPool.js';
@@ -111,9 +111,7 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
  */
 function selectIncremental(project: Project, name: string, nodes: string[], exclude: string[], tickers?: string[]): string[] {
   const all = selectChecked(project, name, tickers);
-  const excluded = new Set(all.filter((id) => exclude.includes(project.plan.instances.get(id)!.node.id)));
-  const seeds = all.filter((id) => nodes.includes(project.plan.instances.get(id)!.node.id));
-  const kept = upstreamClosure(project, all.filter((id) => !excluded.has(id)), seeds);
+  const { kept, excluded } = withoutExcluded(project, all, nodes, exclude);
   for (const id of kept) {
     for (const ref of project.plan.instances.get(id)!.inputs) {
       if (ref.producer === undefined || !excluded.has(ref.producer) || project.memo.hash(project.abs(ref.path)) !== null) continue;
@@ -124,19 +122,6 @@ function selectIncremental(project: Project, name: string, nodes: string[], excl
   return kept;
 }
 
-/** The given instances and everything upstream of them within `ids`, in `ids` order. */
-function upstreamClosure(project: Project, ids: string[], seeds: string[]): string[] {
-  const within = new Set(ids);
-  const out = new Set<string>();
-  const stack = [...seeds];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (out.has(id) || !within.has(id)) continue;
-    out.add(id);
-    stack.push(...project.plan.instances.get(id)!.deps);
-  }
-  return ids.filter((id) => out.has(id));
-}
 
 /**
  * New rows: the sources, what feeds them and every incremental node will run, so the workers
