@@ -122,7 +122,6 @@ function selectIncremental(project: Project, name: string, nodes: string[], excl
   return kept;
 }
 
-
 /**
  * New rows: the sources, what feeds them and every incremental node will run, so the workers
  * load their modules now. A per-ticker task runs on every worker; a single-instance task runs on

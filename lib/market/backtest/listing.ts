@@ -1,3 +1,5 @@
+import { missedSessions } from '../risk/targetStatus.js';
+
 /**
  * Listings and delistings within a backtest window. A real universe has tickers whose history
  * starts after the backtest's first date (IPOs, index additions) and tickers whose history stops
@@ -18,8 +20,6 @@
  * that many sessions the history has ended and the delisting rule applies, retroactively on its
  * last bar (the backtest is always recomputed in full inside its window).
  */
-import { missedSessions } from '../risk/targetStatus.js';
-
 export type OnDelisting = 'close' | 'hold';
 
 export interface ListingEvents {
