@@ -141,7 +141,10 @@ export function perturbCsv(text: string, cutoff: string, seed: number): string {
   let factor = 1;
   for (let i = 1; i < lines.length; i++) {
     const fields = lines[i].split(',');
-    if (!(fields[0] > cutoff) || !/^\d{4}-\d{2}-\d{2}$/.test(fields[0])) continue;
+    // a date, or a timestamp whose date part it is (`2024-01-02 00:00:00-05:00`, which data
+    // readers may accept): a row the audit cannot date would be left as it is, and pass vacuously
+    const day = /^(\d{4}-\d{2}-\d{2})(?:[ T]|$)/.exec(fields[0])?.[1];
+    if (day === undefined || !(day > cutoff)) continue;
     factor *= Math.exp(0.03 * rng.normal());
     lines[i] = fields.map((f, j) => (j > 0 && f.trim() !== '' && Number.isFinite(Number(f)) ? (Number(f) * factor).toFixed(6) : f)).join(',');
   }

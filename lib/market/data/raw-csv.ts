@@ -15,6 +15,18 @@ export interface CsvFileProblem {
 const NUMERIC: readonly RawColumn[] = ['open', 'high', 'low', 'close', 'adjclose', 'volume'];
 
 /**
+ * A timestamp at midnight, in any offset or none (`2024-01-02 00:00:00-05:00`, as pandas writes
+ * a daily index that carries a time zone): its date is the trading date. Any other time of day
+ * is left as it is, and refused as a date: `2024-01-03T05:00:00Z` may be midnight in New York.
+ */
+const MIDNIGHT = /^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+function dateOf(field: string): string {
+  const d = field.trim();
+  return d.length > 10 ? (MIDNIGHT.exec(d)?.[1] ?? d) : d;
+}
+
+/**
  * Read a raw daily-price CSV into records. The header picks the layout (an unknown header throws,
  * whatever the bad-row policy, since no row can be read); rows with the wrong number of fields or a
  * field that is not a number are kept as `malformed` for the validator to report with the rest.
@@ -45,7 +57,7 @@ export function readRawCsv(text: string, file: string, ticker: string): CsvRead 
     const fields = text.split(',');
     const row = n++;
     rec.line[row] = li + 1;
-    rec.date[row] = (fields[iDate] ?? '').trim();
+    rec.date[row] = dateOf(fields[iDate] ?? '');
     if (fields.length !== width) {
       const last = li === lines.length - 1 && !endsWithNewline;
       const what = `expected ${width} fields, found ${fields.length}`;

@@ -39,7 +39,10 @@ export function dayNumbers(r: RawRecords): Float64Array {
 export function rowError(r: RawRecords, i: number, day: number): RowProblem | null {
   const bad = r.malformed.get(i);
   if (bad) return bad;
-  if (Number.isNaN(day)) return { kind: 'bad_date', message: `date '${r.date[i]}' is not an ISO date YYYY-MM-DD` };
+  if (Number.isNaN(day)) {
+    const hint = /^\d{4}-\d{2}-\d{2}[ T]/.test(r.date[i]!) ? ' (a timestamp is read as its date only at 00:00)' : '';
+    return { kind: 'bad_date', message: `date '${r.date[i]}' is not an ISO date YYYY-MM-DD${hint}` };
+  }
   const o = r.open[i]!;
   const h = r.high[i]!;
   const l = r.low[i]!;

@@ -136,3 +136,27 @@ describe('buildBars on records from another reader (e.g. parquet)', () => {
     expect(dq.findings[0]).toMatchObject({ line: 3, kind: 'missing_value' });
   });
 });
+
+describe('dates written as timestamps', () => {
+  const H = 'Date,Open,High,Low,Close,Adj Close,Volume';
+  const rows = ['2024-01-02,10,12,9,11,11,1000', '2024-01-03,11,11.5,10,10,10,2000'];
+  const plain = parseRawCsv(`${H}\n${rows.join('\n')}\n`, opts);
+
+  test.each([
+    ['pandas, with a time zone', '00:00:00-05:00', ' '],
+    ['ISO with Z', '00:00:00Z', 'T'],
+    ['no seconds, no offset', '00:00', ' '],
+    ['milliseconds and a compact offset', '00:00:00.000+0100', 'T'],
+  ])('at midnight (%s) they are read as their date: the same bars as plain dates', (_what, time, sep) => {
+    const text = `${H}\n${rows.map((r) => r.replace(/^(\d{4}-\d{2}-\d{2})/, `$1${sep}${time}`)).join('\n')}\n`;
+    expect(text).toContain(`2024-01-02${sep}${time},`);
+    const stamped = parseRawCsv(text, opts);
+    expect(stamped.bars).toEqual(plain.bars);
+    expect(stamped.dq.findings).toEqual([]);
+  });
+
+  test('another time of day is refused, saying why: 05:00Z may be midnight in New York', () => {
+    const text = `${H}\n2024-01-02,10,12,9,11,11,1000\n2024-01-03T05:00:00Z,11,11.5,10,10,10,2000\n`;
+    expect(() => parseRawCsv(text, opts)).toThrow("data/raw/X_raw.csv:3: 2024-01-03T05:00:00Z: X: date '2024-01-03T05:00:00Z' is not an ISO date YYYY-MM-DD (a timestamp is read as its date only at 00:00)");
+  });
+});
