@@ -144,6 +144,28 @@ describe('dag run daily with raw files that grow', () => {
     expect(stderr).toContain(`MSFT: last bar ${before.as_of}, before the backtest's last date ${newDate} but within data.max_gap_days sessions of the newest bar (late, not delisted)`);
   });
 
+  test('a late ticker\'s kept target counts against risk.max_gross: every target of latest.json is scaled to fit', async () => {
+    // a cap that binds on every date: positions scales the tickers that have the new bar to it
+    const { dir, tails } = csvWorkdir(deepMerge(SMALL, { risk: { max_gross: 0.01 } }), 5);
+    runJson(dir, ['run', 'backtest']);
+    const latestFile = join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json');
+    const before = JSON.parse(readFileSync(latestFile, 'utf8'));
+    for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][0] + '\n');
+    const { stderr } = runJson(dir, ['run', 'daily']);
+    const after = JSON.parse(readFileSync(latestFile, 'utf8'));
+    // by hand from the files: the new rows of NVDA and SPY, and MSFT's kept target
+    const last = async (t: string) => (await readPq(join(dir, `artifacts/positions/hybrid_alpha_mvp/${t}.parquet`))).col.target_weight.at(-1)!;
+    const w = { NVDA: await last('NVDA'), SPY: await last('SPY'), MSFT: before.positions.MSFT.target_weight as number };
+    expect(Math.abs(w.NVDA) + Math.abs(w.SPY)).toBeCloseTo(0.01, 12);
+    const gross = Math.abs(w.NVDA) + Math.abs(w.SPY) + Math.abs(w.MSFT);
+    expect(gross).toBeGreaterThan(0.01);
+    const k = 0.01 / gross;
+    for (const t of ['NVDA', 'SPY', 'MSFT'] as const) expect(after.positions[t].target_weight).toBeCloseTo(w[t] * k, 12);
+    expect(after.positions.MSFT.target_dollar_pos).toBeCloseTo(before.positions.MSFT.target_dollar_pos * k, 6);
+    expect(after.positions.MSFT).toMatchObject({ status: 'late', missing_sessions: 1 });
+    expect(stderr).toContain(`the kept targets of MSFT bring the gross weight to ${gross.toFixed(4)}, above risk.max_gross 0.01: every target scaled by ${k.toFixed(4)}`);
+  });
+
   test('a stray row on a day the exchange is closed makes no other ticker late and the benchmark no blocker', () => {
     const { dir, tails } = csvWorkdir(SMALL, 5);
     // every file one session longer, so that the next calendar day is a closed day
