@@ -120,16 +120,19 @@ describe('dag run daily with raw files that grow', () => {
     expect(readFileSync(latestFile, 'utf8')).toBe(before);
   });
 
-  test('a ticker whose new bar is late keeps its last target in latest.json, marked late', async () => {
-    const { dir, tails } = csvWorkdir(SMALL, 5);
+  /** A backtest, then a daily run in which NVDA and the benchmark have the new day and MSFT's file does not yet. */
+  const msftLate = (settings: Record<string, unknown>) => {
+    const { dir, tails } = csvWorkdir(settings, 5);
     runJson(dir, ['run', 'backtest']);
     const latestFile = join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json');
     const before = JSON.parse(readFileSync(latestFile, 'utf8'));
-    // NVDA and the benchmark have the new day; MSFT's file does not yet
     for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][0] + '\n');
     const { stderr } = runJson(dir, ['run', 'daily']);
-    const after = JSON.parse(readFileSync(latestFile, 'utf8'));
-    const newDate = tails.NVDA[0].split(',')[0];
+    return { dir, before, after: JSON.parse(readFileSync(latestFile, 'utf8')), stderr, newDate: tails.NVDA[0].split(',')[0] };
+  };
+
+  test('a ticker whose new bar is late keeps its last target in latest.json, marked late', async () => {
+    const { dir, before, after, stderr, newDate } = msftLate(SMALL);
     expect(after.as_of).toBe(newDate);
     for (const t of ['NVDA', 'SPY']) expect(after.positions[t]).toMatchObject({ as_of: newDate, status: 'current' });
     expect(before.positions.MSFT).toMatchObject({ status: 'current', as_of: before.as_of });
@@ -146,13 +149,7 @@ describe('dag run daily with raw files that grow', () => {
 
   test('a late ticker\'s kept target counts against risk.max_gross: every target of latest.json is scaled to fit', async () => {
     // a cap that binds on every date: positions scales the tickers that have the new bar to it
-    const { dir, tails } = csvWorkdir(deepMerge(SMALL, { risk: { max_gross: 0.01 } }), 5);
-    runJson(dir, ['run', 'backtest']);
-    const latestFile = join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json');
-    const before = JSON.parse(readFileSync(latestFile, 'utf8'));
-    for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][0] + '\n');
-    const { stderr } = runJson(dir, ['run', 'daily']);
-    const after = JSON.parse(readFileSync(latestFile, 'utf8'));
+    const { dir, before, after, stderr } = msftLate(deepMerge(SMALL, { risk: { max_gross: 0.01 } }));
     // by hand from the files: the new rows of NVDA and SPY, and MSFT's kept target
     const last = async (t: string) => (await readPq(join(dir, `artifacts/positions/hybrid_alpha_mvp/${t}.parquet`))).col.target_weight.at(-1)!;
     const w = { NVDA: await last('NVDA'), SPY: await last('SPY'), MSFT: before.positions.MSFT.target_weight as number };
