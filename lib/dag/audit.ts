@@ -136,7 +136,8 @@ function checkCutoffs(cutoffs: string[], sorted: string[]): string[] {
  */
 export function perturbCsv(text: string, cutoff: string, seed: number): string {
   const lines = text.split('\n');
-  if (!DATE_HEADER.test(lines[0]?.split(',')[0]?.trim() ?? '')) return text;
+  // a date column named in the header, or in a sub-header line (yfinance: `Price,...`, `Ticker,...`, `Date,,...`)
+  if (!lines.slice(0, 3).some((l) => DATE_HEADER.test(l.split(',')[0]?.trim() ?? ''))) return text;
   const rng = createRng(seed);
   let factor = 1;
   for (let i = 1; i < lines.length; i++) {

@@ -20,3 +20,10 @@ describe('perturbCsv: the look-ahead audit changes every row after the cutoff, a
     expect(b.map((l) => l.replace(' 00:00:00-05:00', ''))).toEqual(a);
   });
 });
+
+test("perturbCsv dates yfinance's files (the date column is named on the third line)", () => {
+  const yf = 'Price,Close,High,Low,Open,Volume\nTicker,X,X,X,X,X\nDate,,,,,\n2024-01-02,10,11,9,10,1000\n2024-01-05,10,11,9,10,1000\n';
+  const out = perturbCsv(yf, '2024-01-03', 7).split('\n');
+  expect(out.slice(0, 4)).toEqual(yf.split('\n').slice(0, 4));
+  expect(out[4]).not.toBe(yf.split('\n')[4]);
+});

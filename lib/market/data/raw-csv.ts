@@ -47,10 +47,11 @@ export function readRawCsv(text: string, file: string, ticker: string): CsvRead 
   const idx = (c: RawColumn): number => cols.indexOf(c);
   const iDate = idx('date');
   const numericAt = NUMERIC.map((c) => idx(c));
-  const rec = emptyRecords(lines.length - 1, layout.columns.includes('adjclose'));
+  const first = 1 + checkSubHeaders(layout, lines, file, ticker);
+  const rec = emptyRecords(Math.max(0, lines.length - first), layout.columns.includes('adjclose'));
   const targets: (Float64Array | null)[] = [rec.open, rec.high, rec.low, rec.close, rec.adjClose, rec.volume];
   let n = 0;
-  for (let li = 1; li < lines.length; li++) {
+  for (let li = first; li < lines.length; li++) {
     let text = lines[li]!;
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim() === '') continue;
@@ -84,4 +85,27 @@ export function readRawCsv(text: string, file: string, ticker: string): CsvRead 
   }
   if (n === 0) return { problem: finding(1, '', 'empty_file', 'empty file: header only, no data rows') };
   return { layout, records: sliceRecords(rec, n) };
+}
+
+/**
+ * yfinance's lines under the header (`Ticker,NVDA,NVDA,...` and `Date,,,...`): how many there are.
+ * The symbol they name must be the file's ticker: a file saved under the wrong name would
+ * otherwise give one ticker another's prices.
+ */
+function checkSubHeaders(layout: RawLayout, lines: string[], file: string, ticker: string): number {
+  if (!layout.subHeaders) return 0;
+  const cells = (i: number) => (lines[i] ?? '').replace(/\r$/, '').split(',').map((c) => c.trim());
+  const tick = cells(1);
+  if (tick[0]?.toLowerCase() !== 'ticker' || tick.length !== layout.columns.length) {
+    throw new Error(`${file}:2: ${ticker}: a '${layout.header}' header (${layout.id}) is followed by a line 'Ticker,<symbol>,...' of ${layout.columns.length} fields, found '${lines[1] ?? ''}'`);
+  }
+  const named = [...new Set(tick.slice(1))];
+  if (named.length !== 1 || named[0]!.toUpperCase() !== ticker.toUpperCase()) {
+    throw new Error(`${file}:2: ${ticker}: the file's Ticker line names ${named.join(', ')}, not ${ticker}: is it another symbol's file?`);
+  }
+  const date = cells(2);
+  if (date[0]?.toLowerCase() !== 'date' || date.slice(1).some((c) => c !== '')) {
+    throw new Error(`${file}:3: ${ticker}: a '${layout.header}' header (${layout.id}) is followed by 'Ticker,...' and then 'Date' with empty fields, found '${lines[2] ?? ''}'`);
+  }
+  return 2;
 }

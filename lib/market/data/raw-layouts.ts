@@ -6,10 +6,15 @@
 export type RawColumn = 'date' | 'open' | 'high' | 'low' | 'close' | 'adjclose' | 'volume' | 'name';
 
 export interface RawLayout {
-  id: 'yahoo' | 'lower_adjclose' | 'kaggle' | 'stooq';
+  id: 'yahoo' | 'lower_adjclose' | 'kaggle' | 'stooq' | 'yfinance' | 'yfinance_adj';
   /** The header as the source writes it (for error messages). */
   header: string;
   columns: RawColumn[];
+  /**
+   * Lines between the header and the first row: yfinance's `download(...).to_csv()` writes its
+   * two-level columns as `Price,...`, then `Ticker,<symbol>,...`, then `Date,,...`.
+   */
+  subHeaders?: readonly ['ticker', 'date'];
 }
 
 export const RAW_LAYOUTS: readonly RawLayout[] = [
@@ -17,6 +22,8 @@ export const RAW_LAYOUTS: readonly RawLayout[] = [
   { id: 'lower_adjclose', header: 'date,open,high,low,close,adjclose,volume', columns: ['date', 'open', 'high', 'low', 'close', 'adjclose', 'volume'] },
   { id: 'kaggle', header: 'date,open,high,low,close,volume,Name', columns: ['date', 'open', 'high', 'low', 'close', 'volume', 'name'] },
   { id: 'stooq', header: 'Date,Open,High,Low,Close,Volume', columns: ['date', 'open', 'high', 'low', 'close', 'volume'] },
+  { id: 'yfinance', header: 'Price,Close,High,Low,Open,Volume', columns: ['date', 'close', 'high', 'low', 'open', 'volume'], subHeaders: ['ticker', 'date'] },
+  { id: 'yfinance_adj', header: 'Price,Adj Close,Close,High,Low,Open,Volume', columns: ['date', 'adjclose', 'close', 'high', 'low', 'open', 'volume'], subHeaders: ['ticker', 'date'] },
 ];
 
 const normalise = (name: string): string => name.trim().toLowerCase().replace(/[\s_]/g, '');

@@ -160,3 +160,30 @@ describe('dates written as timestamps', () => {
     expect(() => parseRawCsv(text, opts)).toThrow("data/raw/X_raw.csv:3: 2024-01-03T05:00:00Z: X: date '2024-01-03T05:00:00Z' is not an ISO date YYYY-MM-DD (a timestamp is read as its date only at 00:00)");
   });
 });
+
+describe("yfinance's download(...).to_csv() layout: Price / Ticker / Date header lines", () => {
+  const yahoo = 'Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,10,12,9,11,5.5,1000\n2024-01-03,11,11.5,10,10,10,2000\n';
+  // the same two bars, columns in yfinance's order (Adj Close, Close, High, Low, Open, Volume)
+  const yf = (symbol = 'X', sub = 'Date,,,,,,') => `Price,Adj Close,Close,High,Low,Open,Volume\nTicker,${symbol},${symbol},${symbol},${symbol},${symbol},${symbol}\n${sub}\n2024-01-02 00:00:00-05:00,5.5,11,12,9,10,1000\n2024-01-03 00:00:00-05:00,10,10,11.5,10,11,2000\n`;
+  const loose = { ...opts, maxDailyMove: 1 };
+
+  test('reads the same bars as the Yahoo layout, with file line numbers', () => {
+    const a = parseRawCsv(yf(), loose);
+    expect(a.bars).toEqual(parseRawCsv(yahoo, loose).bars);
+    // a bad row names its line in the file (the fourth line is the first bar)
+    expect(() => parseRawCsv(yf().replace(',9,10,1000', ',9,13,1000'), loose)).toThrow('data/raw/X_raw.csv:4: 2024-01-02: X: open 13 outside [low 9, high 12]');
+  });
+
+  test('auto-adjusted (no Adj Close) reads too', () => {
+    const text = 'Price,Close,High,Low,Open,Volume\nTicker,X,X,X,X,X\nDate,,,,,\n2024-01-02,11,12,9,10,1000\n';
+    expect(Array.from(parseRawCsv(text, loose).bars.close)).toEqual([11]);
+  });
+
+  test("a Ticker line naming another symbol is refused: the file would give X another's prices", () => {
+    expect(() => parseRawCsv(yf('AAPL'), loose)).toThrow("data/raw/X_raw.csv:2: X: the file's Ticker line names AAPL, not X: is it another symbol's file?");
+  });
+
+  test('missing sub-header lines are a clear error', () => {
+    expect(() => parseRawCsv(yf('X', '2023-12-29,5,10,11,9,10,1000'), loose)).toThrow(/X_raw\.csv:3: X: a 'Price,Adj Close,Close,High,Low,Open,Volume' header \(yfinance_adj\) is followed by 'Ticker,\.\.\.' and then 'Date' with empty fields/);
+  });
+});
