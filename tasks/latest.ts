@@ -50,9 +50,8 @@ export default async function latest(ctx: TaskContext): Promise<void> {
   const risk: PortfolioRules = { max_gross: ctx.param<number>('risk.max_gross'), long_only: ctx.param<boolean>('risk.long_only') };
   const ruled = applyPortfolioRules(kept.map((t) => Float64Array.of(t.weight)), risk);
   const targets = kept.map((t, i) => ({ ...t, weight: ruled[i]![0]!, dollars: t.weight === 0 ? 0 : t.dollars * (ruled[i]![0]! / t.weight) }));
-  const gross = (w: number[]) => w.reduce((a, x) => a + Math.abs(x), 0);
-  const before = gross(kept.map((t) => t.weight));
-  if (before > gross(targets.map((t) => t.weight))) {
+  const before = kept.reduce((a, t) => a + Math.abs(t.weight), 0);
+  if (before > risk.max_gross) {
     ctx.log(`the kept targets of ${kept.filter((t) => t.status !== 'current' && t.weight !== 0).map((t) => t.ticker).join(', ')} bring the gross weight to ${before.toFixed(4)}, above risk.max_gross ${risk.max_gross}: every target scaled by ${(risk.max_gross / before).toFixed(4)}`);
   }
   const late = targets.filter((t) => t.status === 'late').map((t) => `${t.ticker} (last bar ${t.date})`);

@@ -1,4 +1,4 @@
-import { missedSessions } from '../risk/targetStatus.js';
+import { targetState } from '../risk/targetStatus.js';
 
 /**
  * Listings and delistings within a backtest window. A real universe has tickers whose history
@@ -55,10 +55,11 @@ export function listingEvents(dates: string[], tickers: string[], firstBar: stri
   tickers.forEach((t, i) => {
     if (firstBar[i] > first) enteredLate[t] = firstBar[i];
     if (lastBar[i] >= last) return;
-    const missed = missedSessions(lastBar[i], frontier);
-    // 0: the newest bar is a stray row on a day the exchange was closed, so no session is missing
-    if (missed === 0) return;
-    if (missed <= maxGapSessions) {
+    // latest.json's rule for a ticker without the newest bar: current (the newest bar is a stray
+    // row on a closed day, no session is missing), late, or ended
+    const { status } = targetState(lastBar[i], frontier, maxGapSessions, onDelisting);
+    if (status === 'current') return;
+    if (status === 'late') {
       late[t] = lastBar[i];
       return;
     }

@@ -180,11 +180,9 @@ function gapsAndWarnings(records: RawRecords, rows: number[], days: number[], op
         gaps.push(finding(line, date, 'long_gap', `${what}: the ${j} rows before it were dropped`));
         first = j;
         warnings = [];
-      } else if (step > SHORT_GAP_CALENDAR_DAYS) {
-        warnings.push(finding(line, date, 'gap', `gap of ${step} calendar days since ${records.date[rows[j - 1]!]} (more than ${SHORT_GAP_CALENDAR_DAYS})`));
-      }
-      // not against a row a long gap just dropped
-      if (j > first) {
+      } else {
+        if (step > SHORT_GAP_CALENDAR_DAYS) warnings.push(finding(line, date, 'gap', `gap of ${step} calendar days since ${records.date[rows[j - 1]!]} (more than ${SHORT_GAP_CALENDAR_DAYS})`));
+        // (not after a long gap: the row before it was just dropped)
         const jump = priceJump(records, rows[j - 1]!, i, opts.maxDailyMove);
         if (jump) warnings.push(finding(line, date, 'price_jump', `${jump} since ${prev}, beyond data.max_daily_move ${opts.maxDailyMove}: an unadjusted split or a bad price?`));
       }

@@ -14,7 +14,7 @@ export interface RawLayout {
    * Lines between the header and the first row: yfinance's `download(...).to_csv()` writes its
    * two-level columns as `Price,...`, then `Ticker,<symbol>,...`, then `Date,,...`.
    */
-  subHeaders?: readonly ['ticker', 'date'];
+  subHeaders?: true;
 }
 
 export const RAW_LAYOUTS: readonly RawLayout[] = [
@@ -22,8 +22,8 @@ export const RAW_LAYOUTS: readonly RawLayout[] = [
   { id: 'lower_adjclose', header: 'date,open,high,low,close,adjclose,volume', columns: ['date', 'open', 'high', 'low', 'close', 'adjclose', 'volume'] },
   { id: 'kaggle', header: 'date,open,high,low,close,volume,Name', columns: ['date', 'open', 'high', 'low', 'close', 'volume', 'name'] },
   { id: 'stooq', header: 'Date,Open,High,Low,Close,Volume', columns: ['date', 'open', 'high', 'low', 'close', 'volume'] },
-  { id: 'yfinance', header: 'Price,Close,High,Low,Open,Volume', columns: ['date', 'close', 'high', 'low', 'open', 'volume'], subHeaders: ['ticker', 'date'] },
-  { id: 'yfinance_adj', header: 'Price,Adj Close,Close,High,Low,Open,Volume', columns: ['date', 'adjclose', 'close', 'high', 'low', 'open', 'volume'], subHeaders: ['ticker', 'date'] },
+  { id: 'yfinance', header: 'Price,Close,High,Low,Open,Volume', columns: ['date', 'close', 'high', 'low', 'open', 'volume'], subHeaders: true },
+  { id: 'yfinance_adj', header: 'Price,Adj Close,Close,High,Low,Open,Volume', columns: ['date', 'adjclose', 'close', 'high', 'low', 'open', 'volume'], subHeaders: true },
 ];
 
 const normalise = (name: string): string => name.trim().toLowerCase().replace(/[\s_]/g, '');
