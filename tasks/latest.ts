@@ -4,14 +4,12 @@ import { numberColumn, stringColumn } from '../lib/io/table.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
 import { missedSessions, targetState } from '../lib/market/risk/targetStatus.js';
 import type { OnDelisting } from '../lib/market/backtest/listing.js';
-import { applyPortfolioRules, type PortfolioRules } from '../lib/market/risk/portfolio-rules.js';
 
 /**
  * Node `latest`: the next session's target weights and dollar positions per ticker, for an
  * execution system or a UI, with the content hashes of the artifacts they come from. A ticker
  * without a bar on the newest date is `late` (its last target stands) or, past
- * `data.max_gap_days` missing sessions, `ended` (lib/market/risk/targetStatus.ts). The portfolio
- * rules (risk.max_gross, risk.long_only) hold for the targets handed on, the kept ones included.
+ * `data.max_gap_days` missing sessions, `ended` (lib/market/risk/targetStatus.ts).
  */
 export default async function latest(ctx: TaskContext): Promise<void> {
   const strategy = ctx.param<string>('backtest.strategy_name');
@@ -41,19 +39,12 @@ export default async function latest(ctx: TaskContext): Promise<void> {
   }
   const maxGap = ctx.param<number>('data.max_gap_days');
   const onDelisting = ctx.param<OnDelisting>('backtest.on_delisting');
-  const kept = rows.map((r) => {
+  // positions left room under risk.max_gross for the late tickers' standing weights, so the kept
+  // targets and the new ones fit the cap together (lib/market/risk/portfolio-rules.ts)
+  const targets = rows.map((r) => {
     const s = targetState(r.date, asOf, maxGap, onDelisting);
     return { ...r, ...s, weight: s.keep ? r.target_weight : 0, dollars: s.keep ? r.target_dollar_pos : 0 };
   });
-  // positions capped the current tickers' gross without the late ones (no row on asOf, so no
-  // weight there): with their kept targets back in, the date's rule applies to the whole vector
-  const risk: PortfolioRules = { max_gross: ctx.param<number>('risk.max_gross'), long_only: ctx.param<boolean>('risk.long_only') };
-  const ruled = applyPortfolioRules(kept.map((t) => Float64Array.of(t.weight)), risk);
-  const targets = kept.map((t, i) => ({ ...t, weight: ruled[i]![0]!, dollars: t.weight === 0 ? 0 : t.dollars * (ruled[i]![0]! / t.weight) }));
-  const before = kept.reduce((a, t) => a + Math.abs(t.weight), 0);
-  if (before > risk.max_gross) {
-    ctx.log(`the kept targets of ${kept.filter((t) => t.status !== 'current' && t.weight !== 0).map((t) => t.ticker).join(', ')} bring the gross weight to ${before.toFixed(4)}, above risk.max_gross ${risk.max_gross}: every target scaled by ${(risk.max_gross / before).toFixed(4)}`);
-  }
   const late = targets.filter((t) => t.status === 'late').map((t) => `${t.ticker} (last bar ${t.date})`);
   if (late.length) ctx.log(`no bar on ${asOf} for ${late.join(', ')}: late, their last targets stand until the bars arrive`);
   for (const t of targets.filter((x) => x.status === 'ended')) {

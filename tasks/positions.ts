@@ -7,6 +7,7 @@ import { alignTo, frameSchema, frameToTable } from '../lib/pipeline/frames.js';
 import { unionDates } from '../lib/pipeline/axis.js';
 import { numberColumn, stringColumn } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
+import type { OnDelisting } from '../lib/market/backtest/listing.js';
 
 /** A full history without a single non-zero target weight: say which input was missing. */
 function noPosition(tickers: string[], perTicker: { dates: string[]; alpha: Float64Array; vol: Float64Array }[], volWindow: number): string {
@@ -19,11 +20,23 @@ function noPosition(tickers: string[], perTicker: { dates: string[]; alpha: Floa
   return `positions: no ticker ever gets a non-zero target weight, so no position would ever be taken (${why.join('; ')}); a weight needs an alpha_score and a volatility on the same date`;
 }
 
+/** A ticker's last date and ruled weight before `since`, from this node's previous output (incremental runs). */
+async function lastRowBefore(ctx: TaskContext, path: string, since: string): Promise<{ date: string; weight: number } | null> {
+  const own = await ctx.openOwnTable(path);
+  if (!own) throw new Error(`${ctx.where}: incremental run needs the existing ${path}; run the full target first`);
+  const row = (await own.firstRowFrom(since)) - 1;
+  if (row < 0) return null;
+  const table = await own.read(['target_weight'], row, row + 1);
+  return { date: stringColumn(table, 'date', path)[0], weight: numberColumn(table, 'target_weight', path)[0] };
+}
+
 const ORDER = ['alpha_score', 'realized_vol', 'target_weight', 'target_dollar_pos'];
 
 /**
  * Node `positions`: volatility-targeted weights per ticker, then the portfolio rules (gross cap,
- * long-only) across tickers date by date, so it is one instance over all tickers.
+ * long-only) across tickers date by date, so it is one instance over all tickers. On a date a
+ * ticker has no row its position stands untraded and counts against the gross cap
+ * (lib/market/risk/portfolio-rules.ts).
  */
 export default async function positions(ctx: TaskContext): Promise<void> {
   const risk = ctx.param<Settings['risk']>('risk');
@@ -46,12 +59,14 @@ export default async function positions(ctx: TaskContext): Promise<void> {
     const dates = stringColumn(meta, 'date', metaPath);
     const alpha = numberColumn(meta, 'alpha_score', metaPath);
     const vol = alignTo(dates, stringColumn(feat, 'date', featPath), numberColumn(feat, `rv_${risk.vol_window}`, featPath));
-    return { dates, alpha, vol, weight: zeroBeforeHistory(targetWeights(alpha, vol, risk), offset, firstRow) };
+    return { dates, alpha, vol, weight: zeroBeforeHistory(targetWeights(alpha, vol, risk), offset, firstRow), before: since === undefined ? null : await lastRowBefore(ctx, ctx.output(t), since) };
   }));
   // portfolio rules need every ticker's weight on one date axis
   const axis = unionDates(perTicker.map((p) => p.dates));
   const onAxis = perTicker.map((p) => alignTo(axis, p.dates, p.weight));
-  const ruled = applyPortfolioRules(onAxis, risk);
+  // a ticker without a row on a date is held, not traded: its standing weight counts in the cap
+  const held = { dates: axis, before: perTicker.map((p) => p.before), maxGapSessions: ctx.param<number>('data.max_gap_days'), onDelisting: ctx.param<OnDelisting>('backtest.on_delisting') };
+  const ruled = applyPortfolioRules(onAxis, risk, held);
   // a daily run sees only its new dates, on which flat targets are a legitimate answer
   if (!since && !ruled.some((w) => w.some((x) => x !== 0 && !Number.isNaN(x)))) throw new Error(noPosition(tickers, perTicker, risk.vol_window));
   for (let i = 0; i < tickers.length; i++) {

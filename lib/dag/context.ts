@@ -218,6 +218,13 @@ export class TaskContext {
     return bytes ? decodeParquet(bytes, path) : null;
   }
 
+  /** One of this task's own parquet outputs as it is before this run (footer read, rows on demand), or null. */
+  async openOwnTable(path: string): Promise<ParquetFile | null> {
+    const bytes = this.readOwnBytes(path);
+    const { ParquetFile } = await parquet();
+    return bytes ? ParquetFile.open(bytes, path) : null;
+  }
+
   /**
    * Replace the rows dated from `cutDate` on of one of this task's own parquet outputs by
    * `table`'s rows from that date: the kept row groups are copied, not re-encoded, and the

@@ -147,20 +147,49 @@ describe('dag run daily with raw files that grow', () => {
     expect(stderr).toContain(`MSFT: last bar ${before.as_of}, before the backtest's last date ${newDate} but within data.max_gap_days sessions of the newest bar (late, not delisted)`);
   });
 
-  test('a late ticker\'s kept target counts against risk.max_gross: every target of latest.json is scaled to fit', async () => {
-    // a cap that binds on every date: positions scales the tickers that have the new bar to it
-    const { dir, before, after, stderr } = msftLate(deepMerge(SMALL, { risk: { max_gross: 0.01 } }));
-    // by hand from the files: the new rows of NVDA and SPY, and MSFT's kept target
+  test('a late ticker\'s standing target counts against risk.max_gross: the tickers with the new bar share what is left, as in a full run', async () => {
+    // a cap that binds on every date
+    const settings = deepMerge(SMALL, { risk: { max_gross: 0.01 } });
+    const { dir, before, after, stderr } = msftLate(settings);
     const last = async (t: string) => (await readPq(join(dir, `artifacts/positions/hybrid_alpha_mvp/${t}.parquet`))).col.target_weight.at(-1)!;
     const w = { NVDA: await last('NVDA'), SPY: await last('SPY'), MSFT: before.positions.MSFT.target_weight as number };
-    expect(Math.abs(w.NVDA) + Math.abs(w.SPY)).toBeCloseTo(0.01, 12);
-    const gross = Math.abs(w.NVDA) + Math.abs(w.SPY) + Math.abs(w.MSFT);
-    expect(gross).toBeGreaterThan(0.01);
-    const k = 0.01 / gross;
-    for (const t of ['NVDA', 'SPY', 'MSFT'] as const) expect(after.positions[t].target_weight).toBeCloseTo(w[t] * k, 12);
-    expect(after.positions.MSFT.target_dollar_pos).toBeCloseTo(before.positions.MSFT.target_dollar_pos * k, 6);
-    expect(after.positions.MSFT).toMatchObject({ status: 'late', missing_sessions: 1 });
-    expect(stderr).toContain(`the kept targets of MSFT bring the gross weight to ${gross.toFixed(4)}, above risk.max_gross 0.01: every target scaled by ${k.toFixed(4)}`);
+    // MSFT holds its position untraded: NVDA and SPY get the cap minus its weight, not the whole cap
+    expect(Math.abs(w.MSFT)).toBeGreaterThan(0.001);
+    expect(Math.abs(w.NVDA) + Math.abs(w.SPY)).toBeCloseTo(0.01 - Math.abs(w.MSFT), 12);
+    // latest.json hands on exactly those targets, MSFT's kept one included, within the cap
+    expect(after.positions.MSFT).toEqual({ ...before.positions.MSFT, status: 'late', missing_sessions: 1 });
+    for (const t of ['NVDA', 'SPY'] as const) expect(after.positions[t].target_weight).toBe(w[t]);
+    expect(Math.abs(w.NVDA) + Math.abs(w.SPY) + Math.abs(w.MSFT)).toBeLessThanOrEqual(0.01 + 1e-15);
+    expect(stderr).not.toContain('scaled by');
+    // the daily run's files are a full run's on the same raw files
+    const full = makeWorkdir(deepMerge(settings, { data: { source: 'csv' }, paths: { raw: 'raw/{ticker}.csv' } }));
+    cpSync(join(dir, 'raw'), join(full, 'raw'), { recursive: true });
+    runJson(full, ['run', 'backtest']);
+    expect(differingFiles(dir, full, notTrainOutputs)).toEqual([]);
+  });
+
+  test('a bar missing inside a history: the ticker\'s position stands that day and the others share what the cap leaves', async () => {
+    const { dir } = csvWorkdir(deepMerge(SMALL, { risk: { max_gross: 0.01 } }), 1);
+    // take one bar out of MSFT's file, 30 rows before its end (a gap preprocessing accepts)
+    const file = join(dir, 'raw/MSFT.csv');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const gap = lines.length - 30;
+    const gapDate = lines[gap].split(',')[0];
+    writeFileSync(file, [...lines.slice(0, gap), ...lines.slice(gap + 1)].join('\n') + '\n');
+    runJson(dir, ['run', 'backtest']);
+    const pos = Object.fromEntries(await Promise.all(['NVDA', 'MSFT', 'SPY'].map(async (t) => [t, await readPq(join(dir, `artifacts/positions/hybrid_alpha_mvp/${t}.parquet`))] as const)));
+    const weightOn = (t: string, d: string) => pos[t].col.target_weight[pos[t].str.date.indexOf(d)]!;
+    expect(pos.MSFT.str.date).not.toContain(gapDate);
+    const msftBefore = pos.MSFT.str.date.filter((d) => d < gapDate).at(-1)!;
+    expect(Math.abs(weightOn('MSFT', msftBefore))).toBeGreaterThan(0.001);
+    // by hand from the files: NVDA and SPY on the gap date sum to the cap minus MSFT's last weight
+    expect(Math.abs(weightOn('NVDA', gapDate)) + Math.abs(weightOn('SPY', gapDate))).toBeCloseTo(0.01 - Math.abs(weightOn('MSFT', msftBefore)), 12);
+    // so the backtest's gross exposure the day those targets are traded (MSFT held, no decision)
+    // stays at the cap up to the day's price moves; NVDA and SPY at the whole cap would add MSFT's weight
+    const pnl = await readPq(join(dir, 'artifacts/backtests/hybrid_alpha_mvp/pnl_timeseries.parquet'));
+    const k = pnl.str.date.indexOf(gapDate);
+    expect(k).toBeGreaterThan(0);
+    expect(Math.abs(pnl.col.gross_exposure[k + 1]! - 0.01)).toBeLessThan(Math.abs(weightOn('MSFT', msftBefore)) / 2);
   });
 
   test('a stray row on a day the exchange is closed makes no other ticker late and the benchmark no blocker', () => {

@@ -9,7 +9,7 @@ interface VariantJson { id: string; overlay: Record<string, unknown>; dir: strin
 interface SweepJson { name: string; variants: VariantJson[]; failed: number; diagnostics: { dsr: { dsr: number; variant: string; trials: number }; pbo: { pbo: number; combinations: number; splits: number } } }
 
 const DOWNSTREAM = ['positions', 'backtest', 'report', 'latest'];
-const AFTER_POSITIONS = ['backtest', 'report'];
+const AFTER_POSITIONS = ['backtest', 'report', 'latest'];
 
 /** The bytes of a variant's positions files, hashed here (not by dag). */
 function positionsHash(dir: string, v: VariantJson): string {
@@ -42,20 +42,20 @@ describe('a 12-variant risk sweep on the sample market', () => {
     for (const i of status.instances) upstreamPerVariant.set(i.node, (upstreamPerVariant.get(i.node) ?? 0) + 1);
   }, 600_000);
 
-  test('upstream instances execute once in total; positions and latest once per variant; backtest and report once per distinct portfolio', () => {
+  test('upstream instances execute once in total; positions once per variant; backtest, report and latest once per distinct portfolio', () => {
     expect(first.variants).toHaveLength(12);
     expect(first.failed).toBe(0);
     const ran = new Map<string, number>();
     for (const v of first.variants) for (const id of v.ran) ran.set(id, (ran.get(id) ?? 0) + 1);
     // On the 3-ticker sample, gross exposure never exceeds 3 x max_weight <= 0.30, so max_gross
     // 0.8 and 1.0 give byte-identical positions: the backtest's key is then the same, and it must
-    // run once for the pair, not once per variant (nor twice when the twins run at once). latest
-    // reads risk.max_gross itself (a late ticker's kept target counts against it): once per variant.
+    // run once for the pair, not once per variant (nor twice when the twins run at once); latest,
+    // which reads the positions and no risk setting, too.
     const portfolios = new Set(first.variants.map((v) => positionsHash(dir, v)));
     for (const [node, n] of upstreamPerVariant) {
       const ids = [...ran.keys()].filter((id) => nodeOf(id) === node);
       expect([node, ids.length]).toEqual([node, n]);
-      const expected = node === 'positions' || node === 'latest' ? 12 : AFTER_POSITIONS.includes(node) ? portfolios.size : 1;
+      const expected = node === 'positions' ? 12 : AFTER_POSITIONS.includes(node) ? portfolios.size : 1;
       for (const id of ids) expect([id, ran.get(id)]).toEqual([id, expected]);
     }
     expect(portfolios.size).toBe(6);

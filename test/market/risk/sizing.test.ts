@@ -52,3 +52,56 @@ describe('applyPortfolioRules', () => {
     expect(Array.from(w)).toEqual([2, -2]);
   });
 });
+
+describe('applyPortfolioRules with held positions: a ticker without a row stands untraded', () => {
+  const dates = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05']; // four NYSE sessions
+  const rules = { max_gross: 1, long_only: false };
+  const held = (maxGapSessions: number, onDelisting: 'close' | 'hold' = 'close', before: ({ date: string; weight: number } | null)[] = [null, null, null]) =>
+    ({ dates, before, maxGapSessions, onDelisting });
+  // A has no row on 2024-01-04 (a gap, or its last bar so far)
+  const A = f(0.5, 0.5, NaN, 0.5);
+  const B = f(0.4, 0.6, 0.6, 0.4);
+  const C = f(0.3, 0.3, 0.6, 0.3);
+
+  test('worked by hand: the missing ticker\'s last ruled weight counts, the others share what is left', () => {
+    const [a, b, c] = applyPortfolioRules([A, B, C], rules, held(20));
+    // day 1: gross 1.4 -> A 0.5/1.4 = 5/14, B 0.6/1.4, C 0.3/1.4
+    expect(a[1]).toBeCloseTo(5 / 14, 15);
+    // day 2: A stands at 5/14; B and C (gross 1.2) share 1 - 5/14 = 9/14: each 0.6 * (9/14) / 1.2 = 9/28
+    expect(b[2]).toBeCloseTo(9 / 28, 15);
+    expect(c[2]).toBeCloseTo(9 / 28, 15);
+    expect(a[2]).toBe(0); // no row: nothing to write, and not traded
+    expect(5 / 14 + b[2] + c[2]).toBeCloseTo(1, 15);
+    // day 3: A is back, gross 1.2 -> x 1/1.2 as without held positions
+    expect([a[3], b[3], c[3]].map((x) => x * 1.2)).toEqual([0.5, 0.4, 0.3].map((x) => expect.closeTo(x, 15)));
+    // without held positions (the old rule) day 2 gave B and C the whole cap: 1.5 with A's position
+    const [, b0, c0] = applyPortfolioRules([A, B, C], rules);
+    expect(b0[2] + c0[2]).toBeCloseTo(1, 15);
+  });
+
+  test('a ticker missing for more than maxGapSessions has ended: nothing stands with on_delisting close, its weight with hold', () => {
+    // A's last row is 2024-01-03; on 2024-01-04 one session is missing and on 2024-01-05 two
+    const A2 = f(0.5, 0.5, NaN, NaN);
+    const close = applyPortfolioRules([A2, B, C], rules, held(1, 'close'));
+    expect(close[1][2]).toBeCloseTo(9 / 28, 15); // late on day 2: stands
+    expect(close[1][3]).toBeCloseTo(0.4, 15); // ended on day 3: B and C (0.7) are under the cap
+    const hold = applyPortfolioRules([A2, B, C], rules, held(1, 'hold'));
+    expect(hold[1][3] + hold[2][3]).toBeCloseTo(1 - 5 / 14, 15);
+    expect(hold[1][3] / hold[2][3]).toBeCloseTo(0.4 / 0.3, 12);
+  });
+
+  test('an incremental start from the rows before gives the rows of a full run', () => {
+    const full = applyPortfolioRules([A, B, C], rules, held(20));
+    const tail = (x: Float64Array) => x.slice(2);
+    const before = full.map((w) => ({ date: dates[1], weight: w[1] }));
+    const part = applyPortfolioRules([A, B, C].map(tail), rules, { dates: dates.slice(2), before, maxGapSessions: 20, onDelisting: 'close' });
+    part.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(tail(full[i]))));
+  });
+
+  test('standing weights above the cap leave nothing for the others; no row before a ticker\'s first is no position', () => {
+    const [, b] = applyPortfolioRules([f(NaN), f(0.3)], rules, { dates: dates.slice(0, 1), before: [{ date: '2023-12-29', weight: -1.2 }, null], maxGapSessions: 20, onDelisting: 'close' });
+    expect(b[0]).toBe(0);
+    const [, d] = applyPortfolioRules([f(NaN), f(1.5)], rules, { dates: dates.slice(0, 1), before: [null, null], maxGapSessions: 20, onDelisting: 'close' });
+    expect(d[0]).toBeCloseTo(1, 15);
+  });
+});
