@@ -79,11 +79,18 @@ export function describeLock(info: LockInfo): string {
 }
 
 /**
+ * Releases the run lock. `keepAlive()` renews the lease when a renewal is due: a long
+ * synchronous stretch (a cache gc reading a large store's manifests) calls it as it goes, since
+ * the renewal timer cannot fire until it returns and the lease would expire under it.
+ */
+export type ReleaseRunLock = (() => void) & { keepAlive(): void };
+
+/**
  * One run at a time per state folder. The lock file is created with O_EXCL so two runs cannot
  * both take it; while the run goes on an unref'd timer renews its lease (it never keeps the
  * process alive, and a no-op run ends before it first fires). A stale lock is taken over.
  */
-export function acquireRunLock(stateDir: string, command: string): () => void {
+export function acquireRunLock(stateDir: string, command: string): ReleaseRunLock {
   mkdirSync(stateDir, { recursive: true });
   const file = runLockFile(stateDir);
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -144,23 +151,29 @@ function takeOver(file: string, judged: LockInfo | null): void {
   rmSync(aside, { force: true });
 }
 
-function holdLock(file: string, info: LockInfo): () => void {
+function holdLock(file: string, info: LockInfo): ReleaseRunLock {
   let released = false;
-  const renew = setInterval(() => {
+  let lost = false;
+  let renewedAt = Date.now();
+  const renewNow = () => {
+    if (lost || released) return;
+    renewedAt = Date.now();
     const current = readRunLock(file);
     if (!current || current.token !== info.token) {
       // removed with `dag unlock` or taken over: it is no longer ours to renew
+      lost = true;
       clearInterval(renew);
       process.stderr.write(`warn: the run lock ${file} was removed or taken over while this run held it\n`);
       return;
     }
     try {
-      writeFileAtomic(file, JSON.stringify({ ...info, renewed: new Date().toISOString() }));
+      writeFileAtomic(file, JSON.stringify({ ...info, renewed: new Date(renewedAt).toISOString() }));
     } catch (err) {
       // a timer cannot throw into the run; the next renewal tries again before the lease ends
       process.stderr.write(`warn: could not renew the run lock ${file}: ${(err as Error).message}\n`);
     }
-  }, RENEW_MS);
+  };
+  const renew = setInterval(renewNow, RENEW_MS);
   renew.unref();
   const release = () => {
     if (released) return;
@@ -171,5 +184,5 @@ function holdLock(file: string, info: LockInfo): () => void {
     if (!current || current.token === info.token) rmSync(file, { force: true });
   };
   process.once('exit', release);
-  return release;
+  return Object.assign(release, { keepAlive: () => (Date.now() - renewedAt >= RENEW_MS ? renewNow() : undefined) });
 }

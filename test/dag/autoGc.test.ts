@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { appendFileSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeToyProject } from '../support/toyProject.js';
 import { dag, runJson } from '../support/cli.js';
@@ -91,5 +92,46 @@ describe('a collection and another writer of the same store', () => {
     writeFileSync(join(dir, 'raw/B.txt'), '10');
     utimesSync(join(dir, 'artifacts/.dag/cache/.last-gc'), 0, 0);
     expect(run(dir).stderr).toMatch(/cache gc \(cache\.max_size 1 B; at most once a day\): removed 2 of 7 entries/);
+  });
+});
+
+describe('a long collection keeps the run lock', () => {
+  const renewedOf = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { renewed: string }).renewed;
+
+  test('keepAlive() renews the lease in a synchronous stretch, where the renewal timer cannot fire', async () => {
+    const { acquireRunLock, RENEW_MS } = await import('../../lib/dag/runLock.js');
+    const state = mkdtempSync(join(tmpdir(), 'dag-lease-'));
+    const release = acquireRunLock(state, 'dag cache gc');
+    const file = join(state, 'lock');
+    const first = renewedOf(file);
+    // a gc reading manifests for longer than a renewal period, without yielding to the event loop
+    const until = Date.now() + RENEW_MS + 300;
+    while (Date.now() < until) { /* busy */ }
+    expect(renewedOf(file)).toBe(first); // the premise: the timer did not run
+    release.keepAlive();
+    const second = renewedOf(file);
+    expect(Date.parse(second) - Date.parse(first)).toBeGreaterThanOrEqual(RENEW_MS);
+    // not due again yet: nothing written
+    release.keepAlive();
+    expect(renewedOf(file)).toBe(second);
+    release();
+    expect(readdirSync(state)).toEqual([]);
+  });
+
+  test('the collection calls keepAlive for every manifest it reads and every entry and blob it removes', async () => {
+    const { FileStore } = await import('../../lib/dag/store/fileStore.js');
+    const { applyGc, listStore } = await import('../../lib/dag/store/gc.js');
+    const dir = makeToyProject();
+    run(dir);
+    const store = new FileStore(join(dir, 'artifacts/.dag/cache'));
+    let calls = 0;
+    const listing = listStore(store, () => calls++);
+    expect(listing.manifests).toHaveLength(manifestKeys(dir).length);
+    expect(calls).toBeGreaterThanOrEqual(listing.manifests.length);
+    calls = 0;
+    const plan = { removeKeys: listing.manifests.map((m) => m.key), removeBlobs: listing.blobs.map((b) => b.hash), entriesBefore: 0, bytesBefore: 0, bytesAfter: 0 };
+    applyGc(store, plan, Date.now(), () => calls++);
+    expect(calls).toBe(plan.removeKeys.length + plan.removeBlobs.length);
+    expect(listStore(store).manifests).toEqual([]);
   });
 });

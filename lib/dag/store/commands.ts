@@ -159,7 +159,7 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
       const store = await RunCache.open({ ...cfg, remote: undefined }, createLogger({ quiet: true }));
       const release = acquireRunLock(project.stateDir, 'dag cache gc');
       try {
-        const plan = gcForCheckout(project, store.local, { maxAgeDays: opts.maxAgeDays, maxBytes: opts.maxSize }, opts.dryRun);
+        const plan = gcForCheckout(project, store.local, { maxAgeDays: opts.maxAgeDays, maxBytes: opts.maxSize }, release, opts.dryRun);
         const result = { dir: cfg.localDir, dryRun: Boolean(opts.dryRun), removedEntries: plan.removeKeys.length, removedBlobs: plan.removeBlobs.length, entriesBefore: plan.entriesBefore, bytesBefore: plan.bytesBefore, bytesAfter: plan.bytesAfter, protectedEntries: plan.protectedEntries };
         if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
         else process.stdout.write(`${opts.dryRun ? 'would remove' : 'removed'} ${result.removedEntries} of ${result.entriesBefore} entries and ${result.removedBlobs} blobs: ${formatBytes(result.bytesBefore)} -> ${formatBytes(result.bytesAfter)} (${result.protectedEntries} entries kept for this checkout's records)\n`);

@@ -28,11 +28,13 @@ export interface StoreListing {
 }
 
 /** Read a store's entries with the blobs each names (null: an unreadable manifest). */
-export function listStore(store: FileStore): StoreListing {
+export function listStore(store: FileStore, keepAlive: () => void = () => undefined): StoreListing {
   const { manifests, blobs } = store.list();
+  keepAlive();
   return {
     blobs,
     manifests: manifests.map((m) => {
+      keepAlive();
       const raw = store.readManifestSync(m.key);
       const decoded = raw ? decodeManifest(raw, m.key) : 'gone';
       return { ...m, blobs: typeof decoded === 'string' ? null : [...new Set(manifestBlobs(decoded).map((b) => b.hash))] };
@@ -83,7 +85,13 @@ export function planGc(listing: StoreListing, protectedKeys: Set<string>, protec
  * blob adopted again since the store was listed (`listedAt`, ms) stays: another process (a
  * sweep, a checkout sharing the store) may have just published a manifest naming it.
  */
-export function applyGc(store: FileStore, plan: GcPlan, listedAt: number): void {
-  for (const k of plan.removeKeys) store.removeManifest(k);
-  for (const h of plan.removeBlobs) store.removeBlob(h, listedAt);
+export function applyGc(store: FileStore, plan: GcPlan, listedAt: number, keepAlive: () => void = () => undefined): void {
+  for (const k of plan.removeKeys) {
+    keepAlive();
+    store.removeManifest(k);
+  }
+  for (const h of plan.removeBlobs) {
+    keepAlive();
+    store.removeBlob(h, listedAt);
+  }
 }

@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type winston from 'winston';
 import type { Project } from '../project.js';
-import { acquireRunLock } from '../runLock.js';
+import { acquireRunLock, type ReleaseRunLock } from '../runLock.js';
 import type { FileStore } from './fileStore.js';
 import type { RunCache } from './runCache.js';
 import { applyGc, listStore, planGc, type GcPlan } from './gc.js';
@@ -14,9 +14,10 @@ const ORPHAN_GRACE_MS = 3_600_000;
 
 /**
  * Garbage-collect a local store under `limits`, never an entry or blob this checkout's records
- * point at. The caller holds the run lock (a run in progress has blobs without manifests yet).
+ * point at. The caller holds the run lock (a run in progress has blobs without manifests yet) and
+ * passes its `keepAlive`: a large store takes longer to read than the lock's lease.
  */
-export function gcForCheckout(project: Project, store: FileStore, limits: GcLimits, dryRun = false): GcPlan & { protectedEntries: number } {
+export function gcForCheckout(project: Project, store: FileStore, limits: GcLimits, lock: { keepAlive(): void }, dryRun = false): GcPlan & { protectedEntries: number } {
   const protectedKeys = new Set<string>();
   const protectedBlobs = new Set<string>();
   for (const rec of project.state.records.values()) {
@@ -25,13 +26,13 @@ export function gcForCheckout(project: Project, store: FileStore, limits: GcLimi
     for (const h of Object.values(rec.outputs)) protectedBlobs.add(h);
   }
   const listedAt = Date.now();
-  const plan = planGc(listStore(store), protectedKeys, protectedBlobs, {
+  const plan = planGc(listStore(store, lock.keepAlive), protectedKeys, protectedBlobs, {
     maxAgeMs: limits.maxAgeDays === undefined ? undefined : limits.maxAgeDays * 86_400_000,
     maxBytes: limits.maxBytes,
     now: Date.now(),
     orphanGraceMs: ORPHAN_GRACE_MS,
   });
-  if (!dryRun) applyGc(store, plan, listedAt);
+  if (!dryRun) applyGc(store, plan, listedAt, lock.keepAlive);
   return { ...plan, protectedEntries: protectedKeys.size };
 }
 
@@ -59,7 +60,7 @@ export function autoGcAfterRun(project: Project, cache: RunCache, logger: winsto
   const { limits } = cache.cfg;
   const stamp = join(cache.local.dir, STAMP);
   if ((limits.maxAgeDays === undefined && limits.maxBytes === undefined) || !gcDue(stamp, now)) return;
-  let release: () => void;
+  let release: ReleaseRunLock;
   try {
     release = acquireRunLock(project.stateDir, 'dag run (cache gc)');
   } catch (err) {
@@ -67,7 +68,7 @@ export function autoGcAfterRun(project: Project, cache: RunCache, logger: winsto
     return;
   }
   try {
-    const done = gcForCheckout(project, cache.local, limits);
+    const done = gcForCheckout(project, cache.local, limits, release);
     writeFileSync(stamp, new Date(now).toISOString() + '\n');
     if (done.removeKeys.length) {
       const why = [limits.maxBytes !== undefined ? `cache.max_size ${formatBytes(limits.maxBytes)}` : '', limits.maxAgeDays !== undefined ? `cache.max_age_days ${limits.maxAgeDays}` : ''].filter(Boolean).join(', ');
