@@ -128,7 +128,7 @@ describe('dag run daily with raw files that grow', () => {
     const before = JSON.parse(readFileSync(latestFile, 'utf8'));
     for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][0] + '\n');
     const { stderr } = runJson(dir, ['run', 'daily']);
-    return { dir, before, after: JSON.parse(readFileSync(latestFile, 'utf8')), stderr, newDate: tails.NVDA[0].split(',')[0] };
+    return { dir, tails, before, after: JSON.parse(readFileSync(latestFile, 'utf8')), stderr, newDate: tails.NVDA[0].split(',')[0] };
   };
 
   test('a ticker whose new bar is late keeps its last target in latest.json, marked late', async () => {
@@ -150,7 +150,7 @@ describe('dag run daily with raw files that grow', () => {
   test('a late ticker\'s standing target counts against risk.max_gross: the tickers with the new bar share what is left, as in a full run', async () => {
     // a cap that binds on every date
     const settings = deepMerge(SMALL, { risk: { max_gross: 0.01 } });
-    const { dir, before, after, stderr } = msftLate(settings);
+    const { dir, tails, before, after, stderr } = msftLate(settings);
     const last = async (t: string) => (await readPq(join(dir, `artifacts/positions/hybrid_alpha_mvp/${t}.parquet`))).col.target_weight.at(-1)!;
     const w = { NVDA: await last('NVDA'), SPY: await last('SPY'), MSFT: before.positions.MSFT.target_weight as number };
     // MSFT holds its position untraded: NVDA and SPY get the cap minus its weight, not the whole cap
@@ -162,10 +162,20 @@ describe('dag run daily with raw files that grow', () => {
     expect(Math.abs(w.NVDA) + Math.abs(w.SPY) + Math.abs(w.MSFT)).toBeLessThanOrEqual(0.01 + 1e-15);
     expect(stderr).not.toContain('scaled by');
     // the daily run's files are a full run's on the same raw files
-    const full = makeWorkdir(deepMerge(settings, { data: { source: 'csv' }, paths: { raw: 'raw/{ticker}.csv' } }));
-    cpSync(join(dir, 'raw'), join(full, 'raw'), { recursive: true });
-    runJson(full, ['run', 'backtest']);
-    expect(differingFiles(dir, full, notTrainOutputs)).toEqual([]);
+    const sameAsFull = () => {
+      const full = makeWorkdir(deepMerge(settings, { data: { source: 'csv' }, paths: { raw: 'raw/{ticker}.csv' } }));
+      cpSync(join(dir, 'raw'), join(full, 'raw'), { recursive: true });
+      runJson(full, ['run', 'backtest']);
+      expect(differingFiles(dir, full, notTrainOutputs)).toEqual([]);
+    };
+    sameAsFull();
+    // the next day MSFT's late bar arrives with everyone's new one: positions recompute the late
+    // date without the standing weight, as a full run would
+    appendFileSync(join(dir, 'raw/MSFT.csv'), tails.MSFT.slice(0, 2).join('\n') + '\n');
+    for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][1] + '\n');
+    runJson(dir, ['run', 'daily']);
+    expect(JSON.parse(readFileSync(join(dir, 'artifacts/positions/hybrid_alpha_mvp/latest.json'), 'utf8')).positions.MSFT.status).toBe('current');
+    sameAsFull();
   });
 
   test('a bar missing inside a history: the ticker\'s position stands that day and the others share what the cap leaves', async () => {
