@@ -23,7 +23,6 @@ function noPosition(tickers: string[], perTicker: { dates: string[]; alpha: Floa
 /** A ticker's last date and ruled weight before `since`, from this node's previous output (incremental runs). */
 async function lastRowBefore(ctx: TaskContext, path: string, since: string): Promise<{ date: string; weight: number } | null> {
   const own = await ctx.openOwnTable(path);
-  if (!own) throw new Error(`${ctx.where}: incremental run needs the existing ${path}; run the full target first`);
   const row = (await own.firstRowFrom(since)) - 1;
   if (row < 0) return null;
   const table = await own.read(['target_weight'], row, row + 1);

@@ -218,11 +218,12 @@ export class TaskContext {
     return bytes ? decodeParquet(bytes, path) : null;
   }
 
-  /** One of this task's own parquet outputs as it is before this run (footer read, rows on demand), or null. */
-  async openOwnTable(path: string): Promise<ParquetFile | null> {
+  /** One of this task's own parquet outputs as it is before this (incremental) run: footer read, rows on demand. */
+  async openOwnTable(path: string): Promise<ParquetFile> {
     const bytes = this.readOwnBytes(path);
+    if (!bytes) throw new Error(`${this.where}: incremental run needs the existing ${path}; run the full target first`);
     const { ParquetFile } = await parquet();
-    return bytes ? ParquetFile.open(bytes, path) : null;
+    return ParquetFile.open(bytes, path);
   }
 
   /**
@@ -231,10 +232,8 @@ export class TaskContext {
    * result has the bytes a full write of the same rows would have.
    */
   async spliceOwnTable(path: string, cutDate: string, table: Table, schema: ColumnSpec[]): Promise<void> {
-    const bytes = this.readOwnBytes(path);
-    if (!bytes) throw new Error(`${this.where}: incremental run needs the existing ${path}; run the full target first`);
-    const { ParquetFile, spliceParquet } = await parquet();
-    const old = ParquetFile.open(bytes, path);
+    const old = await this.openOwnTable(path);
+    const { spliceParquet } = await parquet();
     const keep = await old.firstRowFrom(cutDate);
     const tail = sliceTable(table, lowerBound(stringColumn(table, 'date', path), cutDate));
     this.writeBytes(path, await spliceParquet(old, keep, tail, schema, `${this.where}: ${path}`));
