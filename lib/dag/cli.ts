@@ -31,7 +31,7 @@ import { openRunCache } from './store/open.js';
 import { writeLastRun } from './store/lastRun.js';
 import { autoGcAfterRun } from './store/gcCheckout.js';
 import { registerCacheCommands } from './store/commands.js';
-import { openExecutor } from './executor/open.js';
+import { localForIncremental, openExecutor } from './executor/open.js';
 import { REMOTE_IN_FLIGHT } from './executor/executor.js';
 import { registerWorkerCommand } from './worker/commands.js';
 import { registerSweepCommands, type SweepHooks } from './sweep/commands.js';
@@ -177,7 +177,8 @@ export function buildProgram(hooks: CliHooks = {}): Command {
       let failed = false;
       let executor: Awaited<ReturnType<typeof openExecutor>>;
       try {
-        // an incremental run schedules its phases itself, on the local executor
+        // an incremental run continues from the outputs in this folder, so it runs here (never silently)
+        if (incremental) localForIncremental(project, target, opts.executor as string | undefined, logger);
         executor = opts.dryRun || incremental ? undefined : await openExecutor(project, opts.executor as string | undefined, runCache, logger);
         // workers do the work: the coordinator keeps every ready instance in flight
         const concurrency = (opts.concurrency as number | undefined) ?? (executor ? REMOTE_IN_FLIGHT : undefined);

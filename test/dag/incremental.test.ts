@@ -249,3 +249,21 @@ describe('bad declarations are errors naming the file and the field', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('an incremental run and the bullmq executor', () => {
+  test('--executor bullmq is refused before anything runs; executor.kind bullmq in the settings runs locally and says so', () => {
+    const dir = makeIncrementalToy(BASE);
+    expect(runJson(dir, ['run', 'all']).failed).toBe(0);
+    appendReadings(dir, BASE, BASE + 1);
+    const refused = dag(dir, ['run', 'update', '--executor', 'bullmq']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('dag run update: an incremental run continues from the outputs in this folder, so it runs on the local executor: drop --executor bullmq');
+    expect(JSON.parse(dag(dir, ['status', '--json']).stdout).instances.find((i: { node: string; ticker: string }) => i.node === 'readings' && i.ticker === 'a').state).toBe('stale');
+    // no Redis runs on this port: the run never connects to it
+    writeToySettings(dir, { executor: { kind: 'bullmq', redis: 'redis://127.0.0.1:9' } });
+    const r = dag(dir, ['run', 'update']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`update runs incrementally on the local executor (executor.kind bullmq in ${join(dir, 'settings.yaml')} is for full runs)`);
+    expect(JSON.parse(dag(dir, ['status', '--json']).stdout).instances.every((i: { state: string }) => i.state === 'fresh')).toBe(true);
+  });
+});
