@@ -15,7 +15,8 @@ import type { PnlColumns, Side, TradeColumns, TradeReason } from './columns.js';
  *   exists yet to execute on it.
  * - NaN target weight: no decision for that ticker, the position is held unchanged.
  * - NaN execution price (no bar): that ticker is not traded that day and its pending decision is
- *   dropped; positions keep their last valid close as mark.
+ *   dropped; positions keep their last valid close as mark (on a day with an execution price but
+ *   no close, the price the day traded at is that mark until the next close).
  * - Cash (positive or negative) accrues cash_rate / 252 per trading day, from the second row on.
  * - A trade smaller than 1e-9 of equity is floating-point noise from re-targeting an unchanged
  *   weight and is skipped.
