@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { applyPortfolioRules } from '../../../lib/market/risk/portfolio-rules.js';
 import { targetDollar, targetWeights } from '../../../lib/market/risk/sizing.js';
+import { addTradingDays, isoToDay, tradingDaysBetween } from '../../../lib/core/calendar.js';
+import { mulberry32 } from '../../support/random.js';
 
 const f = (...x: number[]) => Float64Array.from(x);
 const opts = { target_vol: 0.15, max_weight: 0.1, min_vol: 0.05 };
@@ -103,5 +105,55 @@ describe('applyPortfolioRules with held positions: a ticker without a row stands
     expect(b[0]).toBe(0);
     const [, d] = applyPortfolioRules([f(NaN), f(1.5)], rules, { dates: dates.slice(0, 1), before: [null, null], maxGapSessions: 20, onDelisting: 'close' });
     expect(d[0]).toBeCloseTo(1, 15);
+  });
+});
+
+describe('applyPortfolioRules with held positions: properties on random books', () => {
+  // a seeded book: 2-6 tickers over 40 NYSE sessions, rows missing at random (gaps, late starts, ends)
+  const book = (seed: number) => {
+    const rnd = mulberry32(seed);
+    const dates: string[] = [];
+    for (let d = '2024-01-02'; dates.length < 40; d = addTradingDays(d, 1)) dates.push(d);
+    const m = 2 + Math.floor(rnd() * 5);
+    const weights = Array.from({ length: m }, () => Float64Array.from(dates, () => (rnd() < 0.2 ? NaN : (rnd() - 0.3) * 0.8)));
+    return { dates, weights, rules: { max_gross: 0.3 + rnd(), long_only: rnd() < 0.5 }, maxGapSessions: Math.floor(rnd() * 4), onDelisting: (rnd() < 0.5 ? 'close' : 'hold') as 'close' | 'hold' };
+  };
+
+  test('the gross of the tickers with a row plus the standing weights never exceeds the cap when the cap binds; the rows\' proportions are kept; any incremental start equals the full run', () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const { dates, weights, rules, maxGapSessions, onDelisting } = book(seed);
+      const held = { dates, before: weights.map(() => null), maxGapSessions, onDelisting };
+      const out = applyPortfolioRules(weights, rules, held);
+      // brute force, date by date, from the definition
+      const last: ({ date: string; weight: number } | null)[] = weights.map(() => null);
+      let worst = 0;
+      dates.forEach((d, t) => {
+        const present = weights.map((w) => !Number.isNaN(w[t]));
+        const raw = weights.map((w) => (Number.isNaN(w[t]) || (rules.long_only && w[t] < 0) ? 0 : w[t]));
+        const standing = weights.reduce((s, _w, i) => {
+          if (present[i] || !last[i]) return s;
+          const missed = tradingDaysBetween(isoToDay(last[i]!.date), isoToDay(d) + 1);
+          return missed <= maxGapSessions || onDelisting === 'hold' ? s + Math.abs(last[i]!.weight) : s;
+        }, 0);
+        const gross = raw.reduce((s, x, i) => s + (present[i] ? Math.abs(x) : 0), 0);
+        const k = gross > 0 && gross + standing > rules.max_gross ? Math.max(0, rules.max_gross - standing) / gross : 1;
+        weights.forEach((_w, i) => {
+          worst = Math.max(worst, Math.abs(out[i][t] - (present[i] ? raw[i] * k : 0)));
+          if (present[i]) last[i] = { date: d, weight: out[i][t] };
+        });
+        const after = out.reduce((s, o, i) => s + (present[i] ? Math.abs(o[t]) : 0), 0);
+        if (gross + standing > rules.max_gross) worst = Math.max(worst, after + standing - Math.max(rules.max_gross, standing));
+      });
+      expect([seed, worst < 1e-12]).toEqual([seed, true]);
+      // a daily run starting at t0 with each ticker's last ruled row before it
+      const t0 = 1 + (seed % 38);
+      const before = out.map((o, i) => {
+        let r = t0 - 1;
+        while (r >= 0 && Number.isNaN(weights[i][r])) r--;
+        return r < 0 ? null : { date: dates[r], weight: o[r] };
+      });
+      const part = applyPortfolioRules(weights.map((w) => w.slice(t0)), rules, { dates: dates.slice(t0), before, maxGapSessions, onDelisting });
+      part.forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(out[i].slice(t0))));
+    }
   });
 });
