@@ -58,13 +58,15 @@ export default async function positions(ctx: TaskContext): Promise<void> {
     const dates = stringColumn(meta, 'date', metaPath);
     const alpha = numberColumn(meta, 'alpha_score', metaPath);
     const vol = alignTo(dates, stringColumn(feat, 'date', featPath), numberColumn(feat, `rv_${risk.vol_window}`, featPath));
-    return { dates, alpha, vol, weight: zeroBeforeHistory(targetWeights(alpha, vol, risk), offset, firstRow), before: since === undefined ? null : await lastRowBefore(ctx, ctx.output(t), since) };
+    return { dates, alpha, vol, weight: zeroBeforeHistory(targetWeights(alpha, vol, risk), offset, firstRow) };
   }));
   // portfolio rules need every ticker's weight on one date axis
   const axis = unionDates(perTicker.map((p) => p.dates));
   const onAxis = perTicker.map((p) => alignTo(axis, p.dates, p.weight));
-  // a ticker without a row on a date is held, not traded: its standing weight counts in the cap
-  const held = { dates: axis, before: perTicker.map((p) => p.before), maxGapSessions: ctx.param<number>('data.max_gap_days'), onDelisting: ctx.param<OnDelisting>('backtest.on_delisting') };
+  // a ticker without a row on a date is held, not traded: its standing weight counts in the cap,
+  // so an incremental run needs the last row before `since` of each ticker that misses a date
+  const before = await Promise.all(tickers.map((t, i) => (since !== undefined && perTicker[i].dates.length < axis.length ? lastRowBefore(ctx, ctx.output(t), since) : null)));
+  const held = { dates: axis, before, maxGapSessions: ctx.param<number>('data.max_gap_days'), onDelisting: ctx.param<OnDelisting>('backtest.on_delisting') };
   const ruled = applyPortfolioRules(onAxis, risk, held);
   // a daily run sees only its new dates, on which flat targets are a legitimate answer
   if (!since && !ruled.some((w) => w.some((x) => x !== 0 && !Number.isNaN(x)))) throw new Error(noPosition(tickers, perTicker, risk.vol_window));
