@@ -21,10 +21,11 @@ import type { PnlColumns, Side, TradeColumns, TradeReason } from './columns.js';
  * - A trade smaller than 1e-9 of equity is floating-point noise from re-targeting an unchanged
  *   weight and is skipped.
  * - If equity at execution is <= 0 the account is ruined and every position is closed.
- * - closeAtRow[i] = r >= 0 (a delisting: the ticker's last bar is row r): after the day's other
- *   trades, the whole position is sold (or bought back) at close[i][r] with the same costs,
- *   reason 'delisting'; with no later bar the ticker is never traded or marked again, so it
- *   holds no exposure after r (without closeAtRow it would keep its last close as a stale mark).
+ * - closeAtRow[i] = r >= 0 (a delisting: the ticker's last bar is row r, and a later bar is an
+ *   error): after the day's other trades, the whole position is sold (or bought back) at
+ *   close[i][r] with the same costs, reason 'delisting'; the ticker is never traded or marked
+ *   again, so it holds no exposure after r (without closeAtRow it would keep its last close as a
+ *   stale mark).
  * - perTickerPnl[ticker][t] is the ticker's $ pnl of date t including its costs; the sum over
  *   tickers plus the day's cash interest equals equity[t] - equity[t-1].
  * - For attribution, carryPnl[ticker][t] is the part of that pnl earned before the day's trade by
@@ -92,6 +93,9 @@ function validate(input: BacktestInput): void {
       const r = input.closeAtRow[i];
       if (!(Number.isInteger(r) && r >= -1 && r < n)) throw new Error(`runBacktest: closeAtRow of ticker ${tickers[i]} must be -1 or a row 0..${n - 1}, got ${r}`);
       if (r >= 0 && !Number.isFinite(close[i][r])) throw new Error(`runBacktest: ticker ${tickers[i]} is closed out on ${dates[r]}, which has no close`);
+      // a close-out is a delisting: a later bar would be traded again after it
+      const later = r >= 0 ? dates.findIndex((_d, t) => t > r && (Number.isFinite(close[i][t]) || Number.isFinite(open[i][t]))) : -1;
+      if (later >= 0) throw new Error(`runBacktest: ticker ${tickers[i]} is closed out on ${dates[r]} but has a bar on ${dates[later]}: a close-out must be on its last bar`);
     }
   }
   if (execution !== 'next_open' && execution !== 'next_close') throw new Error(`runBacktest: unknown execution '${String(execution)}'`);

@@ -118,4 +118,9 @@ describe('runBacktest closeAtRow: a delisted position is cashed out at its last 
   test('a close-out on a row without a close is refused', () => {
     expect(() => runBacktest(input({ closeAtRow: [-1, 3] }))).toThrow(/ticker B is closed out on 2024-01-05, which has no close/);
   });
+
+  test('a close-out before the ticker\'s last bar is refused (it would be bought back the next day)', () => {
+    expect(() => runBacktest(input({ closeAtRow: [-1, 1] }))).toThrow('runBacktest: ticker B is closed out on 2024-01-03 but has a bar on 2024-01-04: a close-out must be on its last bar');
+    expect(() => runBacktest(input({ closeAtRow: [2, -1] }))).toThrow('ticker A is closed out on 2024-01-04 but has a bar on 2024-01-05');
+  });
 });
