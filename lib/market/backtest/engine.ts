@@ -94,8 +94,9 @@ function validate(input: BacktestInput): void {
       if (!(Number.isInteger(r) && r >= -1 && r < n)) throw new Error(`runBacktest: closeAtRow of ticker ${tickers[i]} must be -1 or a row 0..${n - 1}, got ${r}`);
       if (r >= 0 && !Number.isFinite(close[i][r])) throw new Error(`runBacktest: ticker ${tickers[i]} is closed out on ${dates[r]}, which has no close`);
       // a close-out is a delisting: a later bar would be traded again after it
-      const later = r >= 0 ? dates.findIndex((_d, t) => t > r && (Number.isFinite(close[i][t]) || Number.isFinite(open[i][t]))) : -1;
-      if (later >= 0) throw new Error(`runBacktest: ticker ${tickers[i]} is closed out on ${dates[r]} but has a bar on ${dates[later]}: a close-out must be on its last bar`);
+      let later = r < 0 ? n : r + 1;
+      while (later < n && !Number.isFinite(close[i][later]) && !Number.isFinite(open[i][later])) later++;
+      if (later < n) throw new Error(`runBacktest: ticker ${tickers[i]} is closed out on ${dates[r]} but has a bar on ${dates[later]}: a close-out must be on its last bar`);
     }
   }
   if (execution !== 'next_open' && execution !== 'next_close') throw new Error(`runBacktest: unknown execution '${String(execution)}'`);

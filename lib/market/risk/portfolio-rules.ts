@@ -51,20 +51,35 @@ export function applyPortfolioRules(weightsByTicker: Float64Array[], { max_gross
     }
     return o;
   });
-  const last = held ? held.before.slice() : [];
+  // per ticker, its last row while its position may still stand; `ended` (more than maxGapSessions
+  // missing) lasts until its next row, since the dates only move on, so it is decided once
+  const last = held ? held.before.map((b) => (b ? { ...b, ended: false } : null)) : [];
+  const standingWeight = (i: number, date: string): number => {
+    const l = last[i];
+    if (!l) return 0;
+    if (!l.ended) {
+      const s = targetState(l.date, date, held!.maxGapSessions, held!.onDelisting);
+      if (!s.keep) {
+        last[i] = null; // ended with on_delisting close: nothing stands until its next row
+        return 0;
+      }
+      l.ended = s.status === 'ended';
+    }
+    return Math.abs(l.weight);
+  };
   for (let t = 0; t < n; t++) {
     let gross = 0;
     let standing = 0;
     for (let i = 0; i < out.length; i++) {
       if (!held || !Number.isNaN(weightsByTicker[i][t])) gross += Math.abs(out[i][t]);
-      else if (last[i] && targetState(last[i]!.date, held.dates[t], held.maxGapSessions, held.onDelisting).keep) standing += Math.abs(last[i]!.weight);
+      else standing += standingWeight(i, held.dates[t]);
     }
     if (gross > 0 && gross + standing > max_gross) {
       const k = Math.max(0, max_gross - standing) / gross;
       for (const o of out) o[t] *= k;
     }
     if (held) {
-      for (let i = 0; i < out.length; i++) if (!Number.isNaN(weightsByTicker[i][t])) last[i] = { date: held.dates[t], weight: out[i][t] };
+      for (let i = 0; i < out.length; i++) if (!Number.isNaN(weightsByTicker[i][t])) last[i] = { date: held.dates[t], weight: out[i][t], ended: false };
     }
   }
   return out;
