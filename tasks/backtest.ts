@@ -73,6 +73,7 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   const benchPath = ctx.input('processed', benchmark, '.parquet');
   const bench = await ctx.readTable(benchPath, ['close']);
   const barDates = loaded.map((l) => stringColumn(l.bars, 'date', l.barsPath));
+  const benchmarkClose = alignTo(dates, stringColumn(bench, 'date', benchPath), numberColumn(bench, 'close', benchPath));
   const listing = listingEvents(dates, tickers, barDates.map((d) => d[0]!), barDates.map((d) => d.at(-1)!), bt.on_delisting as OnDelisting, ctx.param<number>('data.max_gap_days'));
   const result = runBacktest({
     dates,
@@ -85,7 +86,7 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
     slippage_bps: bt.slippage_bps,
     initial_capital: bt.initial_capital,
     cash_rate: bt.cash_rate,
-    benchmarkClose: alignTo(dates, stringColumn(bench, 'date', benchPath), numberColumn(bench, 'close', benchPath)),
+    benchmarkClose,
     regime: alignStrings(dates, stringColumn(regimes, 'date', regimePath), stringColumn(regimes, 'regime', regimePath)),
     closeAtRow: listing.closeAtRow,
   });
@@ -95,7 +96,7 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   loaded.forEach((l, i) => {
     contributions[tickers[i]] = Object.fromEntries(ALPHA_COMPONENTS.map((c) => [c, col(l, 'meta', `contrib_${c}`)]));
   });
-  const summary = computeSummary({ ...result, contributions, risk_free_rate: bt.risk_free_rate });
+  const summary = computeSummary({ ...result, contributions, risk_free_rate: bt.risk_free_rate, benchmarkClose });
   const { trades, pnl } = result;
   await ctx.writeTable(outputs[0], { length: trades.date.length, columns: { ...trades, side: trades.side as string[], reason: trades.reason as string[] } }, TRADES_SCHEMA);
   await ctx.writeTable(outputs[1], { length: pnl.date.length, columns: { ...pnl } }, PNL_SCHEMA);

@@ -44,9 +44,11 @@ export interface SummaryInput {
   contributions?: Record<string, Record<string, Float64Array>>;
   /** Annual risk-free rate for Sharpe and Sortino (default 0). */
   risk_free_rate?: number;
+  /** The benchmark's close on each pnl date (NaN where it has no bar), as the engine was given it. */
+  benchmarkClose?: Float64Array;
 }
 
-export function computeSummary({ pnl, trades, perTickerPnl, carryPnl, decisionRow, contributions, risk_free_rate = 0 }: SummaryInput): Summary {
+export function computeSummary({ pnl, trades, perTickerPnl, carryPnl, decisionRow, contributions, risk_free_rate = 0, benchmarkClose }: SummaryInput): Summary {
   const n = pnl.date.length;
   if (n === 0) throw new Error('computeSummary: pnl has no rows');
   const r = pnl.return.subarray(1);
@@ -56,8 +58,7 @@ export function computeSummary({ pnl, trades, perTickerPnl, carryPnl, decisionRo
   const trips = roundTrips(trades);
   const greeks = betaAlpha(r, b);
   const attribution = computeAttribution({ pnl, perTickerPnl, carryPnl, decisionRow, contributions });
-  let benchTotal = NaN;
-  if (b.length > 0 && b.every((x) => Number.isFinite(x))) benchTotal = totalReturn(b);
+  const benchTotal = benchmarkTotal(b, benchmarkClose);
   return {
     start_date: pnl.date[0],
     end_date: pnl.date[n - 1],
@@ -84,4 +85,18 @@ export function computeSummary({ pnl, trades, perTickerPnl, carryPnl, decisionRo
     pnl_by_ticker: attribution.by_ticker,
     pnl_by_component: attribution.by_component,
   };
+}
+
+/**
+ * The benchmark's return over the whole period. A day without a benchmark bar has no return and
+ * the next bar's return spans the gap (the engine divides by the last close), so the returns
+ * compound to last close / first close − 1 whatever the gaps inside; without a bar on the first
+ * or the last date that would be another period's return, so it is undefined. Without the closes,
+ * only a series without gaps can tell.
+ */
+function benchmarkTotal(b: Float64Array, close: Float64Array | undefined): number {
+  if (b.length === 0) return NaN;
+  if (!close) return b.every((x) => Number.isFinite(x)) ? totalReturn(b) : NaN;
+  if (!Number.isFinite(close[0]) || !Number.isFinite(close[close.length - 1])) return NaN;
+  return totalReturn(b.filter((x) => Number.isFinite(x)));
 }

@@ -176,6 +176,20 @@ describe('computeSummary', () => {
     expect(s.profitable_round_trips).toBe(1);
     expect(s.final_equity).toBeCloseTo(1000 * growth, 9);
   });
+  test('benchmark total return: gaps inside are spanned, a missing first or last bar leaves it undefined', () => {
+    const dates = ['2024-01-02', '2024-01-03', '2024-01-04', '2024-01-05', '2024-01-08', '2024-01-09'];
+    const close = Float64Array.from([10, 10, 10, 10, 10, 10]);
+    const run = (bench: number[]) => {
+      const benchmarkClose = Float64Array.from(bench);
+      const res = runBacktest({ dates, tickers: ['A'], open: [close], close: [close], targetWeight: [Float64Array.from([0.5, 0.5, 0.5, 0.5, 0.5, 0.5])], execution: 'next_open', commission_bps: 0, slippage_bps: 0, initial_capital: 1000, benchmarkClose });
+      return computeSummary({ ...res, benchmarkClose }).benchmark_total_return;
+    };
+    // by hand: the last close over the first, whatever is missing between them
+    expect(run([100, 110, NaN, NaN, 99, 121])).toBeCloseTo(121 / 100 - 1, 12);
+    expect(run([100, 110, 104.5, 95, 99, 121])).toBeCloseTo(0.21, 12);
+    expect(run([NaN, 110, 104.5, 95, 99, 121])).toBeNaN();
+    expect(run([100, 110, 104.5, 95, 99, NaN])).toBeNaN();
+  });
   test('has a stable key order', () => {
     expect(Object.keys(s)).toEqual([
       'start_date', 'end_date', 'n_days', 'initial_equity', 'final_equity', 'total_return', 'cagr', 'volatility',
