@@ -13,6 +13,8 @@ export interface CsvFileProblem {
 }
 
 const NUMERIC: readonly RawColumn[] = ['open', 'high', 'low', 'close', 'adjclose', 'volume'];
+/** What `Number` reads as hexadecimal, binary or octal (it allows no sign before them). */
+const RADIX_PREFIX = /^\s*0[xXbBoO]/;
 
 /**
  * A timestamp at midnight, in any offset or none (`2024-01-02 00:00:00-05:00`, as pandas writes
@@ -71,11 +73,12 @@ export function readRawCsv(text: string, file: string, ticker: string): CsvRead 
       if (!t) continue;
       const token = fields[numericAt[k]!]!;
       const v = Number(token);
-      // Number('') is 0 and Number('1e3') is 1000: an empty field must not read as a zero price.
+      // Number('') is 0: an empty field must not read as a zero price; Number('0x10') is 16 and
+      // Number('0b1') 1: a CSV writer writes decimals ('1e3' included), so a radix prefix is not one
       if (token.trim() === '') {
         t[row] = NaN;
         if (!rec.malformed.has(row)) rec.malformed.set(row, { kind: 'missing_value', message: `${NUMERIC[k]} is missing` });
-      } else if (!Number.isFinite(v)) {
+      } else if (!Number.isFinite(v) || RADIX_PREFIX.test(token)) {
         t[row] = NaN;
         if (!rec.malformed.has(row)) rec.malformed.set(row, { kind: 'non_numeric', message: `${NUMERIC[k]} '${token}' is not a number` });
       } else {

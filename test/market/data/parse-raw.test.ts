@@ -67,8 +67,18 @@ describe('data-quality rules', () => {
     ['2020-01-02,10,12,9,8,8,1000', 'close 8 outside [low 9, high 12]'],
     ['2020-01-02,10,12,9,11,11,-5', 'volume -5 is negative'],
     ['2020-01-02,10,12,9,11,11,null', "volume 'null' is not a number"],
+    // JavaScript's Number() reads these as 16, 1 and 8
+    ['2020-01-02,10,12,9,11,11,0x10', "volume '0x10' is not a number"],
+    ['2020-01-02,10,12,9,11,11,0b1', "volume '0b1' is not a number"],
+    ['2020-01-02,0o12,12,9,11,11,1000', "open '0o12' is not a number"],
   ])('%s -> %s', (row, problem) => {
     expect(() => parseRawCsv(`${H}\n${row}\n2020-01-03,10,12,9,11,11,1000\n`, opts)).toThrow(`data/raw/X_raw.csv:2: 2020-01-02: X: ${problem}`);
+  });
+
+  test('decimals in every form a CSV writer uses are numbers', () => {
+    const { bars } = parseRawCsv(`${H}\n2020-01-02,10.,+12,9.0,11,1.1e1, 1.5E+3\n2020-01-03,.95e1,12,.9e1,11,11,0010\n`, opts);
+    expect(Array.from(bars.volume)).toEqual([1500, 10]);
+    expect(Array.from(bars.open)).toEqual([10, 9.5]);
   });
 
   test('zero volume and gaps over 7 calendar days are warnings: the rows stay', () => {
