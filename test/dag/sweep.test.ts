@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dag } from '../support/cli.js';
+import { startDag, waitFor } from '../support/process.js';
 import { makeToyProject } from '../support/toyProject.js';
 
 interface SweepJson { variants: { id: string; overlay: Record<string, unknown>; dir: string; ran: string[]; executed: number; restored: number }[]; failed: number }
@@ -67,6 +68,8 @@ describe('sweeps on a toy pipeline (lib/dag knows nothing of finance)', () => {
     expect(s.variants.map((v) => readFileSync(join(dir, v.dir, 'out/bench.txt'), 'utf8'))).toEqual(['2', '6', '3', '9']);
     const bad = dag(dir, ['sweep', '--file', 'sweeps/nope.yaml']);
     expect([bad.code, bad.stderr.trim()]).toEqual([2, 'dag: sweeps/nope.yaml: sweep file not found']);
+    const none = dag(dir, ['sweep', 'all']);
+    expect([none.code, none.stderr.trim()]).toEqual([2, 'dag: dag sweep: give --set key=v1,v2 (repeatable) or --file sweeps/<name>.yaml']);
   });
 
   test('a failing instance fails its variants with exit 1 and writes no results', () => {
@@ -75,6 +78,23 @@ describe('sweeps on a toy pipeline (lib/dag knows nothing of finance)', () => {
     expect(r.code).toBe(1);
     const s = JSON.parse(r.stdout) as SweepJson;
     expect(s.failed).toBe(2);
+  });
+
+  test('Ctrl-C: exit 130 with the one interrupted line; what ran is reported as ran, what did not as not run, nothing as failed', async () => {
+    const dir = makeToyProject(['A', 'B'], { 'raw/B.txt': 'sleep:60000' });
+    const { child, done } = startDag(dir, ['sweep', 'all', '--set', 'factor=2,3', '--name', 'stop', '--json', '--concurrency', '2']);
+    // both variants' double[A] done, their double[B] asleep
+    const root = join(dir, 'artifacts/sweeps/stop');
+    await waitFor(() => existsSync(root) && readdirSync(root).filter((v) => existsSync(join(root, v, 'out/double/A.txt'))).length === 2);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^dag: interrupted by SIGINT: sweep stop: /m);
+    const s = JSON.parse(r.stdout) as SweepJson & { variants: { failed: number; blocked: number }[] };
+    expect(s.failed).toBe(0);
+    // double[A] ran in each variant; double[B] was stopped, bench and total never started
+    expect(s.variants.map((v) => [v.ran, v.executed, v.failed, v.blocked])).toEqual([[['double[A]'], 1, 0, 3], [['double[A]'], 1, 0, 3]]);
+    expect(r.stdout + r.stderr).not.toMatch(/FAILED/);
   });
 
   test('--executor bullmq that cannot be used stops the sweep before anything runs, never falling back to local', () => {

@@ -4,6 +4,7 @@ import type { Project } from '../project.js';
 import { createLogger, closeLogger } from '../log.js';
 import { openRunCache } from '../store/open.js';
 import { UserError } from '../errors.js';
+import { interruption, throwIfInterrupted } from '../interrupt.js';
 import { executorOption, positiveInt } from '../cliArgs.js';
 import { openExecutor } from '../executor/open.js';
 import { sweepDir, type PreparedVariant } from './variants.js';
@@ -51,8 +52,8 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
     // the sweep machinery loads when a sweep runs, not with every command
     const { sweepFromCommandLine } = await import('./definition.js');
     const { checkSweep, runSweep } = await import('./run.js');
-    const def = sweepFromCommandLine({ file: opts.file as string | undefined, set: opts.set as string[] | undefined, name: opts.name as string | undefined });
     if (!opts.file && !opts.set) throw new UserError('dag sweep: give --set key=v1,v2 (repeatable) or --file sweeps/<name>.yaml');
+    const def = sweepFromCommandLine({ file: opts.file as string | undefined, set: opts.set as string[] | undefined, name: opts.name as string | undefined });
     const main = await open(opts);
     const effectiveTarget = target ?? def.target;
     if (!effectiveTarget) throw new UserError('dag sweep: name the target to run (dag sweep backtest ...) or give target: in the sweep file');
@@ -69,7 +70,7 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
       executor = await openExecutor(main, opts.executor as string | undefined, cache, logger);
       const result = await runSweep(main, def, variants, { target: effectiveTarget, concurrency: opts.concurrency as number | undefined, force: Boolean(opts.force), keepGoing: Boolean(opts.keepGoing), logger, cache, command, executor });
       outcome = result.outcome;
-      if (outcome.failed === 0 && hooks.afterSweep) extra = await hooks.afterSweep(main, outcome, result.variants, opts, (l) => lines.push(l));
+      if (outcome.failed === 0 && !interruption() && hooks.afterSweep) extra = await hooks.afterSweep(main, outcome, result.variants, opts, (l) => lines.push(l));
     } finally {
       await executor?.close();
       cache?.close();
@@ -78,13 +79,14 @@ export function registerSweepCommands(program: Command, { open, addCommon, hooks
     if (opts.json) process.stdout.write(JSON.stringify({ ...outcome, ...(extra ?? {}) }) + '\n');
     else {
       for (const v of outcome.variants) {
-        process.stdout.write(`${v.id}  ran ${v.executed}, restored ${v.restored}, skipped ${v.skipped}${v.failed ? `, FAILED ${v.failed}` : ''}  ${describeOverlay(v.overlay)}\n`);
+        process.stdout.write(`${v.id}  ran ${v.executed}, restored ${v.restored}, skipped ${v.skipped}${v.failed ? `, FAILED ${v.failed}` : ''}${v.blocked ? `, not run ${v.blocked}` : ''}  ${describeOverlay(v.overlay)}\n`);
         for (const f of v.failures) process.stdout.write(`  FAILED ${f}\n`);
       }
       const total = (k: 'executed' | 'restored') => outcome.variants.reduce((a, v) => a + v[k], 0);
       process.stdout.write(`sweep ${outcome.name}: ${outcome.variants.length} variants of ${outcome.target}, ran ${total('executed')}, restored ${total('restored')}, failed ${outcome.failed} in ${(outcome.durationMs / 1000).toFixed(2)} s (${outcome.dir})\n`);
       for (const l of lines) process.stdout.write(l + '\n');
     }
+    throwIfInterrupted(`sweep ${outcome.name}: completed instances are recorded, the rest runs next time`);
     if (outcome.failed > 0) process.exitCode = 1;
   });
 

@@ -15,6 +15,7 @@ import { KeyFlights } from './singleFlight.js';
 import { checkVariants, sweepDir, writeVariants, type CheckedVariant, type PreparedVariant } from './variants.js';
 import { describeOverlay, type Overlay } from './overlay.js';
 import { outcomeId } from '../instanceId.js';
+import { interruption } from '../interrupt.js';
 
 export interface SweepRunOptions {
   target: string;
@@ -42,6 +43,8 @@ export interface VariantOutcome {
   restored: number;
   skipped: number;
   failed: number;
+  /** Instances not run: downstream of a failure, or left when a signal stopped the sweep. */
+  blocked: number;
   /** Instances this variant executed, in either phase. */
   ran: string[];
   /** The `dag worker` that ran each of them (bullmq executor). */
@@ -126,6 +129,7 @@ export async function runSweep(main: Project, def: SweepDefinition, checked: Che
     const phase = sharedPhase(variants.map((v) => ({ ids: v.ids, sigs: instanceSignatures(v.project, v.ids) })));
     let failed = false;
     for (const [i, ids] of phase) {
+      if (interruption()) break;
       const v = variants[i];
       opts.logger.info(`sweep ${def.name}: shared work through variant ${v.id} (${ids.length} instances)`);
       sharedBy.push(v.id);
@@ -136,9 +140,11 @@ export async function runSweep(main: Project, def: SweepDefinition, checked: Che
         if (!opts.keepGoing) break;
       }
     }
-    if (!failed || opts.keepGoing) {
+    if ((!failed || opts.keepGoing) && !interruption()) {
       const queue = new PQueue({ concurrency });
       await Promise.all(variants.map((v, i) => queue.add(async () => {
+        // a signal stops the sweep: no variant starts after it
+        if (interruption()) return;
         opts.logger.info(`sweep ${def.name}: variant ${v.id} (${describeOverlay(v.overlay)})`);
         summaries[i].push(await run(v, v.ids));
       })));
@@ -174,8 +180,8 @@ function variantOutcome(main: Project, v: PreparedVariant, runs: RunSummary[]): 
       if (i.action === 'ran') ran.add(id);
       if (i.action === 'ran' && i.worker) workers[id] = i.worker;
       if (i.action === 'failed') failures.push(`${id}: ${i.reasons.join('; ')}`);
-      // a later run's skip of what an earlier one made keeps the earlier action
-      if (i.action !== 'skipped' || !last.has(id)) last.set(id, i.action);
+      // what an earlier run did stands: a later one skips it (made), or was stopped before it
+      if ((i.action !== 'skipped' && i.action !== 'blocked') || !last.has(id)) last.set(id, i.action);
     }
   }
   const count = (a: string) => [...last.values()].filter((x) => x === a).length;
@@ -186,7 +192,8 @@ function variantOutcome(main: Project, v: PreparedVariant, runs: RunSummary[]): 
     executed: count('ran'),
     restored: count('restored'),
     skipped: count('skipped'),
-    failed: count('failed') + count('blocked'),
+    failed: count('failed'),
+    blocked: count('blocked'),
     ran: v.ids.filter((id) => ran.has(id)),
     workers,
     failures,
