@@ -13,9 +13,14 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-
 // A ticker becomes part of file paths: only plain symbols, so '../x' can never escape a folder.
 const ticker = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.\-]{0,14}$/, 'must be a plain ticker symbol (letters, digits, . or -)');
 const posInt = z.number().int().positive();
-const lookbackList = z.array(posInt).min(1);
+// a value listed twice would name one feature column, one model or one fold twice
+const distinct = (list: z.ZodArray<z.ZodNumber>) => list.superRefine((xs, ctx) => {
+  const dup = xs.find((x, i) => xs.indexOf(x) !== i);
+  if (dup !== undefined) ctx.addIssue({ code: 'custom', message: `lists ${dup} twice` });
+});
+const lookbackList = distinct(z.array(posInt).min(1));
 // windows of moving averages and standard deviations need at least two values
-const windowList = z.array(z.number().int().min(2, 'must be a window of at least 2 rows')).min(1);
+const windowList = distinct(z.array(z.number().int().min(2, 'must be a window of at least 2 rows')).min(1));
 
 /** The GBDT parameters a user may set, and their defaults. */
 const GBDT_PARAMS = {
@@ -112,7 +117,7 @@ const settingsSchema = z
       }).prefault({}),
     }).prefault({}),
     ml: z.strictObject({
-      horizons: z.array(posInt).min(1),
+      horizons: distinct(z.array(posInt).min(1)),
       model_name: z.string().regex(/^[A-Za-z0-9_\-]+$/, 'must be letters, digits, _ or -'),
       version: posInt.default(1),
       scope: z.enum(['ticker', 'global']).default('global'),

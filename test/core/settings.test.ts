@@ -58,6 +58,14 @@ describe('the data-quality limits (issue 11, rule 5)', () => {
   });
 });
 
+describe('lists whose values name columns, models or folds', () => {
+  test('a value listed twice is refused in the settings file, naming the key', () => {
+    expect(errorOf((s) => { s.ml.horizons = [1, 1, 3]; })).toBe('config/settings.yaml: ml.horizons: lists 1 twice');
+    expect(errorOf((s) => { s.features.lookbacks.realized_vol.push(s.features.lookbacks.realized_vol[0]); })).toBe(`config/settings.yaml: features.lookbacks.realized_vol: lists ${base().features.lookbacks.realized_vol[0]} twice`);
+    expect(errorOf((s) => { s.features.rs = [20, 60, 60]; })).toBe('config/settings.yaml: features.rs: lists 60 twice');
+  });
+});
+
 describe('the universe (issue 16): an untraded benchmark, delistings', () => {
   const parsed = (mutate: (s: Record<string, any>) => void) => {
     const s = base();
