@@ -9,6 +9,7 @@ import { StateStore } from './state.js';
 import { taskModulePath } from './loadTask.js';
 import { UserError } from './errors.js';
 import { readYamlFile } from './yamlFile.js';
+import { getKey } from './template.js';
 import { loadDerivers, type Deriver } from './fanout.js';
 
 export interface ProjectOptions {
@@ -40,6 +41,7 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
   const workdir = resolve(opts.workdir ?? dag.root);
   const configFile = opts.configFile ? resolve(opts.configFile) : resolve(dag.root, dag.spec.config.file);
   const config = await loadConfig(dag, configFile);
+  checkDeclaredParams(dag, config, configFile);
   const derivers = await loadDerivers(dag);
   const plan = buildPlan(dag, config, derivers);
   const stateDir = resolve(workdir, dag.spec.state_dir);
@@ -59,11 +61,20 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
   };
 }
 
+/** Every param a node declares is a key of the settings: the cache key is made of their values. */
+function checkDeclaredParams(dag: LoadedDag, config: unknown, configFile: string): void {
+  for (const node of dag.nodes.values()) {
+    const missing = node.params.find((key) => getKey(config, key) === undefined);
+    if (missing !== undefined) throw new UserError(`${dag.file}: node '${node.id}': declared param '${missing}' is not a key of ${configFile}`);
+  }
+}
+
 /**
  * The same project with another (already validated) config: the plan and the fingerprints are
  * rebuilt; the DAG, the hash memo and the run state are shared, not read again.
  */
 export function withConfig(project: Project, config: unknown): Project {
+  checkDeclaredParams(project.dag, config, project.configFile);
   return {
     ...project,
     config,

@@ -42,6 +42,13 @@ describe('bad DAG files give clear errors (exit 2)', () => {
     expect(r.stderr).toMatch(/nodes\.0\.parms: unknown key \(did you mean 'nodes\.0\.params'\?\)/);
   });
 
+  test('a declared param the settings do not have names both files', () => {
+    const dir = withDag(TOY_DAG.replace('    params: [factor]', '    params: [factr]'));
+    const r = dag(dir, ['status']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`dag: ${join(dir, 'pipeline.dag.yaml')}: node 'double': declared param 'factr' is not a key of ${join(dir, 'settings.yaml')}`);
+  });
+
   test('an unknown target lists the choices', () => {
     const r = dag(makeToyProject(), ['run', 'everything']);
     expect(r.code).toBe(2);
