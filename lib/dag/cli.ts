@@ -367,7 +367,28 @@ export function buildProgram(hooks: CliHooks = {}): Command {
   registerWorkerCommand(program, { open: (opts) => open(opts), addCommon });
   registerSweepCommands(program, { open: (opts) => open(opts), addCommon, hooks: hooks.sweep });
   hooks.extend?.(program);
+  addHelpCommand(program);
   return program;
+}
+
+/**
+ * `dag help [command...]`: the help of a command at any depth (`dag help audit lookahead`), exit 0;
+ * a name that is no command is a usage error that says so. Commander's own help command takes one
+ * name, and falls back to the top-level help for an unknown one.
+ */
+function addHelpCommand(program: Command): void {
+  program.helpCommand(false);
+  program.command('help [command...]')
+    .description('display help for a command (dag help audit lookahead)')
+    .action((path: string[]) => {
+      let cmd = program;
+      for (const [i, name] of path.entries()) {
+        const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (!sub) throw new UserError(`unknown command '${path.slice(0, i + 1).join(' ')}' (${i === 0 ? 'commands' : `commands of '${path.slice(0, i).join(' ')}'`}: ${cmd.commands.map((c) => c.name()).join(', ')})`);
+        cmd = sub;
+      }
+      cmd.outputHelp();
+    });
 }
 
 /** One `dag:` line on stderr for any error, and its exit code; the stack only with --verbose. */
@@ -402,7 +423,9 @@ export async function main(argv: string[], hooks: CliHooks = {}): Promise<void> 
   } catch (err) {
     const e = err as { code?: unknown };
     if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
-      process.exitCode = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : EXIT.usage;
+      // help asked for exits 0 (commander's exitCode); a command group without its subcommand
+      // (`dag cache`) prints its help on stderr as the usage error it is
+      process.exitCode = (err as { exitCode?: number }).exitCode === 0 ? 0 : EXIT.usage;
     } else process.exitCode = reportError(err, verbose);
   }
   const signal = interruptedCommand();
