@@ -6,6 +6,7 @@ import { ALPHA_COMPONENTS } from '../lib/market/meta/components.js';
 import { alignStrings, alignTo } from '../lib/pipeline/frames.js';
 import { unionDates } from '../lib/pipeline/axis.js';
 import { finiteOrNull } from '../lib/pipeline/jsonNumbers.js';
+import { canonicalJson } from '../lib/io/canonicalJson.js';
 import { lowerBound, numberColumn, stringColumn, type ColumnSpec } from '../lib/io/table.js';
 import type { Settings } from '../lib/core/settings.js';
 import type { TradeColumns as BacktestTrades } from '../lib/market/backtest/columns.js';
@@ -33,6 +34,30 @@ function noTrade(window: string[], positions: { dates: string[]; weight: Float64
 }
 
 /**
+ * What the tickers' listing events are now, on the calendar of the previous results (their pnl
+ * dates) and the first and last bar of each ticker's whole history, against what the previous
+ * summary says they were: a description of the first difference, or undefined.
+ */
+async function listingsChanged(ctx: TaskContext, pnlPath: string, summary: Record<string, unknown>, onDelisting: OnDelisting): Promise<string | undefined> {
+  const pnl = await ctx.openOwnTable(pnlPath);
+  const dates = stringColumn(await pnl.read(['date']), 'date', pnlPath);
+  const ends = await Promise.all(ctx.tickers.map(async (t) => {
+    const path = ctx.input('processed', t, '.parquet');
+    const bars = await ctx.openTable(path);
+    const at = async (row: number) => stringColumn(await bars.read(['date'], row, row + 1), 'date', path)[0]!;
+    return { first: await at(0), last: await at(bars.length - 1) };
+  }));
+  const now = listingEvents(dates, ctx.tickers, ends.map((e) => e.first), ends.map((e) => e.last), onDelisting, ctx.param<number>('data.max_gap_days'));
+  const kinds = [['entered_late', now.enteredLate], ['left_early', now.leftEarly], ['late', now.late]] as const;
+  for (const [key, events] of kinds) {
+    const before = summary[key] as Record<string, string> | undefined;
+    const [was, is] = [canonicalJson(before ?? null, 0).trim(), canonicalJson(events, 0).trim()];
+    if (was !== is) return `${key} was ${was}, now ${is}`;
+  }
+  return undefined;
+}
+
+/**
  * Node `backtest`: decisions at the close of t trade at the open (or close) of t+1, costs in
  * basis points of traded notional, daily mark-to-market; metrics and PnL attribution.
  */
@@ -42,13 +67,19 @@ export default async function backtest(ctx: TaskContext): Promise<void> {
   const tickers = ctx.tickers;
   const outputs = [ctx.output(undefined, 'trades.parquet'), ctx.output(undefined, 'pnl_timeseries.parquet'), ctx.output(undefined, 'summary.json')];
   // Incremental (daily) run with every new row after the backtest window: the rows it reads, those
-  // dated start_date..end_date, are the ones it read last time, so its results are too.
+  // dated start_date..end_date, are the ones it read last time, so its results are too, unless the
+  // new rows change a listing event (a late file is now a delisting, or no longer late), which
+  // is decided against the newest bar of all the data
   if (ctx.spec.mode === 'incremental' && ctx.spec.since && ctx.spec.since > bt.end_date) {
     const old = outputs.map((p) => ctx.readOwnBytes(p));
     if (old.every((b) => b !== null)) {
-      outputs.forEach((p, i) => ctx.writeBytes(p, old[i]!));
-      ctx.log(`new rows from ${ctx.spec.since}, after backtest.end_date ${bt.end_date}: results unchanged`);
-      return;
+      const changed = await listingsChanged(ctx, outputs[1]!, JSON.parse(new TextDecoder().decode(old[2]!)), bt.on_delisting as OnDelisting);
+      if (!changed) {
+        outputs.forEach((p, i) => ctx.writeBytes(p, old[i]!));
+        ctx.log(`new rows from ${ctx.spec.since}, after backtest.end_date ${bt.end_date}: results unchanged`);
+        return;
+      }
+      ctx.log(`new rows from ${ctx.spec.since}, after backtest.end_date ${bt.end_date}, change the listings (${changed}): recomputed`);
     }
   }
   const loaded = await Promise.all(tickers.map(async (t) => {

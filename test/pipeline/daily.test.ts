@@ -248,6 +248,37 @@ describe('dag run daily with raw files that grow', () => {
   });
 });
 
+describe('dag run daily with new rows after backtest.end_date', () => {
+  test('a late file that the new rows make a delisting is booked as one (the old results are not kept), as in a full run', async () => {
+    const { dir, tails } = csvWorkdir(SMALL, 5);
+    // the window ends before the data: the daily rows all come after it
+    const end = '2020-11-30';
+    writeSettings(dir, deepMerge(readSettings(dir), { backtest: { end_date: end } }));
+    // MSFT's file stops 19 sessions before the others' last bar: late (data.max_gap_days 20), in the window
+    const msft = readFileSync(join(dir, 'raw/MSFT.csv'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(dir, 'raw/MSFT.csv'), msft.slice(0, -19).join('\n') + '\n');
+    const msftLast = msft.at(-20)!.slice(0, 10);
+    expect(msftLast < end).toBe(true);
+    runJson(dir, ['run', 'backtest']);
+    const summaryFile = join(dir, 'artifacts/backtests/hybrid_alpha_mvp/summary.json');
+    expect(JSON.parse(readFileSync(summaryFile, 'utf8'))).toMatchObject({ late: { MSFT: msftLast }, left_early: {} });
+    // two more days for NVDA and SPY: MSFT now misses 21 sessions, its history has ended
+    for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t].slice(0, 2).join('\n') + '\n');
+    const { stderr } = runJson(dir, ['run', 'daily']);
+    expect(stderr).toContain(`change the listings (left_early was {}, now {"MSFT":"${msftLast}"}): recomputed`);
+    expect(JSON.parse(readFileSync(summaryFile, 'utf8'))).toMatchObject({ late: {}, left_early: { MSFT: msftLast } });
+    const trades = await readPq(join(dir, 'artifacts/backtests/hybrid_alpha_mvp/trades.parquet'));
+    expect(trades.str.reason.filter((r, k) => r === 'delisting' && trades.str.ticker[k] === 'MSFT')).toHaveLength(1);
+    const full = makeWorkdir(deepMerge(readSettings(dir), {}));
+    cpSync(join(dir, 'raw'), join(full, 'raw'), { recursive: true });
+    runJson(full, ['run', 'backtest']);
+    expect(differingFiles(dir, full, notTrainOutputs)).toEqual([]);
+    // one more day: the listings stand, so the results are kept without a recomputation
+    for (const t of ['NVDA', 'SPY']) appendFileSync(join(dir, `raw/${t}.csv`), tails[t][2] + '\n');
+    expect(runJson(dir, ['run', 'daily']).stderr).toContain(`after backtest.end_date ${end}: results unchanged`);
+  });
+});
+
 const haveReal = existsSync(SHARED_MARKET);
 if (!haveReal) console.warn(`skipping the real-data daily test: ${SHARED_MARKET} is not here`);
 
