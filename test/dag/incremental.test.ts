@@ -203,6 +203,30 @@ describe('a target\'s `exclude`', () => {
     expect(JSON.parse(readFileSync(join(dir, 'artifacts/model.json'), 'utf8'))).toEqual({ offset: 1 });
   });
 
+  test('an excluded node a full run would rebuild otherwise than for new rows is worth a warning; new rows alone are not', () => {
+    const dir = setup();
+    const warning = /fit: 1 instance\(s\) that target 'update_kept' excludes are out of date \((.*)\): this run used their outputs from before, which a full run would rebuild; run a target that includes fit to rebuild them/;
+    // two days of new rows: fit[x] is stale, but a full run would fit what it fitted
+    for (const k of [0, 2]) {
+      appendReadings(dir, BASE + k, BASE + k + 2);
+      const appended = dag(dir, ['run', 'update_kept']);
+      expect([appended.code, appended.stderr]).toEqual([0, expect.not.stringMatching(/out of date/)]);
+    }
+    // fit[x] reads every row of a: a restated one is not what its output was made from
+    restate(dir, 'a', 20, '99.5');
+    const restated = dag(dir, ['run', 'update_kept']);
+    expect(restated.code).toBe(0);
+    expect(warning.exec(restated.stderr)?.[1]).toMatch(/^input changed other than by new rows: artifacts\/readings\/a\./);
+    // the model reads fit's outputs, which did not change
+    expect(restated.stderr).not.toMatch(/model: .* out of date/);
+    // the next day's new rows do not make the restatement go away: only a run of fit does
+    appendReadings(dir, BASE + 4, BASE + 5);
+    expect(warning.exec(dag(dir, ['run', 'update_kept']).stderr)?.[1]).toMatch(/^input changed other than by new rows/);
+    expect(runJson(dir, ['run', 'model']).failed).toBe(0);
+    appendReadings(dir, BASE + 6, BASE + 7);
+    expect(dag(dir, ['run', 'update_kept']).stderr).not.toMatch(/out of date/);
+  });
+
   test('dag status of the target shows what its run works on: the excluded nodes are named, not counted', () => {
     const dir = setup();
     writeToySettings(dir, { fits: ['x', 'y'] });

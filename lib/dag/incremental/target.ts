@@ -14,6 +14,7 @@ import type { RunCache } from '../store/runCache.js';
 import type { Change } from './changes.js';
 import { loadTargetHooks } from './hooks.js';
 import { checkSince, resolveSince } from './since.js';
+import { staleExcluded } from './excludedStale.js';
 
 export interface IncrementalRunOptions {
   /** Every option of the command line (the target's hooks read the pipeline's own). */
@@ -72,7 +73,7 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
     const prepared = (await hooks.prepare?.(hookCtx)) ?? {};
     if (prepared.project) project = prepared.project;
     const exclude = prepared.exclude ?? decl.exclude;
-    const ids = selectIncremental(project, name, decl.nodes, exclude, opts.tickers);
+    const { kept: ids, excluded } = selectIncremental(project, name, decl.nodes, exclude, opts.tickers);
     const sources = ids.filter((id) => project.plan.instances.get(id)!.node.incremental?.kind === 'source');
     if (explicit && sources.length === 0) throw new UserError(`--since: target '${name}' has no node declared \`incremental: { kind: source }\` whose tables the date could be checked against`);
     const feeding = upstreamClosure(project, ids, sources);
@@ -96,7 +97,12 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
       const rest = ids.filter((id) => !early.has(id));
       summary = merge(name, first, await runPlan(project, { ...common, ids: rest, incremental: { changes, forceSince: explicit } }));
     }
-    if (summary.failed === 0 && !opts.dryRun && !interruption()) await hooks.finished?.({ ...hookCtx, project, summary });
+    if (summary.failed === 0 && !opts.dryRun && !interruption()) {
+      for (const [node, { count, reason }] of staleExcluded(project, excluded, changes)) {
+        opts.logger.warn(`${node}: ${count} instance(s) that target '${name}' excludes are out of date (${reason}): this run used their outputs from before, which a full run would rebuild; run a target that includes ${node} to rebuild them`);
+      }
+      await hooks.finished?.({ ...hookCtx, project, summary });
+    }
     return summary;
   } finally {
     await pool.close();
@@ -109,7 +115,7 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
  * instances read from an excluded one must exist already (a fan-out whose list grew may have
  * excluded instances that never ran: only their readers' inputs matter).
  */
-function selectIncremental(project: Project, name: string, nodes: string[], exclude: string[], tickers?: string[]): string[] {
+function selectIncremental(project: Project, name: string, nodes: string[], exclude: string[], tickers?: string[]): { kept: string[]; excluded: Set<string> } {
   const all = selectChecked(project, name, tickers);
   const { kept, excluded } = withoutExcluded(project, all, nodes, exclude);
   for (const id of kept) {
@@ -119,7 +125,7 @@ function selectIncremental(project: Project, name: string, nodes: string[], excl
       throw new UserError(`target '${name}' excludes node '${node}', but ${id} reads its output ${ref.path}, which does not exist: build it first (\`dag run ${node}\`)`);
     }
   }
-  return kept;
+  return { kept, excluded };
 }
 
 /**
