@@ -99,14 +99,13 @@ function addCommon(cmd: Command): Command {
     .option('--workdir <dir>', 'folder that data and artifact paths resolve against (default: the DAG file\'s folder)');
 }
 
-export function printRunSummary(summary: RunSummary, json: boolean): void {
+export function printRunSummary(summary: RunSummary, json: boolean, dry = false): void {
   if (json) {
     process.stdout.write(JSON.stringify(summary) + '\n');
     return;
   }
   const blocked = summary.instances.filter((i) => i.action === 'blocked').length;
   const failed = summary.instances.filter((i) => i.action === 'failed');
-  const dry = summary.instances.some((i) => i.action === 'would-run');
   if (dry) {
     for (const i of summary.instances.filter((x) => x.action === 'would-run')) {
       process.stdout.write(`would run ${i.node}${i.ticker ?? i.item ? `[${i.ticker ?? i.item}]` : ''}: ${i.reasons.join('; ')}\n`);
@@ -243,7 +242,7 @@ export function buildProgram(hooks: CliHooks = {}): Command {
           process.stderr.write(`warn: run log not written: ${oneLine(err)}\n`);
         });
       }
-      printRunSummary(summary, Boolean(opts.json));
+      printRunSummary(summary, Boolean(opts.json), Boolean(opts.dryRun));
       throwIfInterrupted(`${target}: ran ${summary.executed}, skipped ${summary.skipped}; completed instances are recorded, the rest runs next time`);
       if (summary.failed > 0) process.exitCode = EXIT.failed;
     });

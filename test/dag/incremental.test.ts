@@ -121,6 +121,25 @@ describe('--since', () => {
     expect(reasonsOf(s, 'level', 'a').action).toBe('skipped');
     expect(differingFiles(dir, fullRunLike(dir, BASE))).toEqual([]);
   });
+
+  test('--dry-run plans what the run would do from that date, checks the date when no source would run first, and says so when one would', () => {
+    const dir = makeIncrementalToy(BASE);
+    runJson(dir, ['run', 'all']);
+    const dry = runJson(dir, ['run', 'update', '--since', dateOf(30), '--dry-run']);
+    const wet = runJson(dir, ['run', 'update', '--since', dateOf(30)]);
+    const ids = (s: Summary, action: string) => s.instances.filter((i) => i.action === action).map((i) => `${i.node}[${i.ticker}]`).sort();
+    expect(ids(dry, 'would-run')).toEqual(ids(wet, 'ran'));
+    expect(ids(dry, 'would-run').length).toBeGreaterThan(0);
+    const after = dag(dir, ['run', 'update', '--since', dateOf(BASE + 5), '--dry-run']);
+    expect([after.code, after.stderr]).toEqual([2, expect.stringContaining(`dag: --since ${dateOf(BASE + 5)}: after the last row of every readings table`)]);
+    // with new rows the sources run first: the date cannot be checked against tables they have not written
+    appendReadings(dir, BASE, BASE + 1);
+    const pending = dag(dir, ['run', 'update', '--since', dateOf(BASE + 5), '--dry-run']);
+    expect([pending.code, pending.stderr]).toEqual([0, expect.stringContaining(`--dry-run: --since ${dateOf(BASE + 5)} is checked against the tables of the sources once they have run, and 2 of them would run first: not checked here`)]);
+    // and a dry run with nothing to do says "would run 0", not "ran 0"
+    runJson(dir, ['run', 'all']);
+    expect(dag(dir, ['run', 'update', '--dry-run']).stdout).toMatch(/^update: would run 0, skipped \d+ \(cached\)/m);
+  });
 });
 
 describe('a node a user adds to the DAG file', () => {

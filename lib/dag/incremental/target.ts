@@ -87,8 +87,14 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
       incremental: { changes },
     };
     let summary: RunSummary;
-    if (!explicit || opts.dryRun) summary = await runPlan(project, common);
-    else {
+    if (!explicit) summary = await runPlan(project, common);
+    else if (opts.dryRun) {
+      // the date is checked against the sources' tables as they will be: only when none would run first
+      const first = feeding.filter((id) => assess(project, project.plan.instances.get(id)!).state !== 'fresh').length;
+      if (first === 0) await checkSince(project, sources, opts.since!, explicit);
+      else opts.logger.info(`--dry-run: --since ${opts.since} is checked against the tables of the sources once they have run, and ${first} of them would run first: not checked here`);
+      summary = await runPlan(project, { ...common, incremental: { changes, forceSince: explicit } });
+    } else {
       const first = await runPlan(project, { ...common, ids: feeding });
       // a failure or a signal in the sources: the rest must not start (the caller exits 1 or 130/143)
       if (first.failed > 0 || interruption()) return first;
