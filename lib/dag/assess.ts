@@ -1,6 +1,8 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Project } from './project.js';
 import type { Instance } from './plan.js';
 import { inputReasons, nodeReasons, type InstanceParts } from './fingerprint.js';
+import { sha256 } from './hashMemo.js';
 
 export type InstanceState = 'fresh' | 'stale' | 'missing' | 'failed';
 
@@ -29,8 +31,14 @@ export function assess(project: Project, inst: Instance): Assessment {
     const before = record.inputLines?.[path];
     const now = path.endsWith('.csv') ? project.memo.stamp(project.abs(path))?.lines : undefined;
     if (before === undefined || now === undefined) return path;
-    if (now > before) return `${now - before} new row${now - before === 1 ? '' : 's'} in ${path}`;
-    if (now < before) return `${before - now} row${before - now === 1 ? '' : 's'} fewer in ${path}`;
+    const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
+    if (now > before) {
+      const size = record.inputSizes?.[path];
+      // more lines may also be an old one changed: only a file that starts with its old bytes grew by rows alone
+      if (size === undefined || startsWith(project.abs(path), size, record.parts.inputs[path])) return `${now - before} new row${now - before === 1 ? '' : 's'} in ${path}`;
+      return `${path} (existing rows changed, ${rows(now - before)} more)`;
+    }
+    if (now < before) return `${rows(before - now)} fewer in ${path}`;
     return `${path} (existing rows changed)`;
   }));
   if (record.status === 'failed') return { state: 'failed', reasons: [`last run failed: ${record.error ?? 'unknown error'}`, ...reasons], parts, inputsOnly: false };
@@ -66,4 +74,15 @@ export function assessAll(project: Project, ids: string[]): Map<string, Assessme
     out.set(id, a);
   }
   return out;
+}
+
+/** Whether the file's first `size` bytes hash to `hash` (the content hash of a file that size). */
+function startsWith(file: string, size: number, hash: string | null | undefined): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(size);
+    return readSync(fd, head, 0, size, 0) === size && sha256(head) === hash;
+  } finally {
+    closeSync(fd);
+  }
 }

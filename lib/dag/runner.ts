@@ -315,11 +315,14 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
   /** Remember a successful (ran or restored) instance; false (and the instance failed) when the journal cannot be written. */
   const recordOk = (inst: Instance, a: Assessment, key: string, outputs: Record<string, string>, ms: number): boolean => {
     const inputLines: Record<string, number> = {};
+    const inputSizes: Record<string, number> = {};
     for (const ref of inst.inputs.filter((r) => r.path.endsWith('.csv'))) {
-      const lines = project.memo.stamp(project.abs(ref.path))?.lines;
-      if (lines !== undefined) inputLines[ref.path] = lines;
+      const stamp = project.memo.stamp(project.abs(ref.path));
+      if (stamp?.lines === undefined) continue;
+      inputLines[ref.path] = stamp.lines;
+      inputSizes[ref.path] = stamp.size;
     }
-    if (record(inst.id, { status: 'ok', key, parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines } : {}) }, inst)) return true;
+    if (record(inst.id, { status: 'ok', key, parts: a.parts, outputs, ms, ...(Object.keys(inputLines).length ? { inputLines, inputSizes } : {}) }, inst)) return true;
     finish(inst.id, { ...outcomeBase(inst), action: 'failed', ms, reasons: [writeFailed!.message] });
     return false;
   };

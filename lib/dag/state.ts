@@ -15,6 +15,8 @@ export interface InstanceRecord {
   error?: string;
   /** Line counts of .csv inputs when this record was made (for "N new rows" in status). */
   inputLines?: Record<string, number>;
+  /** Their sizes in bytes: the file grew by rows only if those first bytes still hash to the recorded input hash. */
+  inputSizes?: Record<string, number>;
 }
 
 type JournalLine = { id: string; record: InstanceRecord } | { nodeKey: string; node: NodeParts };

@@ -23,6 +23,7 @@ export const instanceRecordSchema = z.object({
   ms: z.number(),
   error: z.string().optional(),
   inputLines: z.record(z.string(), z.number()).optional(),
+  inputSizes: z.record(z.string(), z.number()).optional(),
 });
 
 /** records.json's outer shape; its entries are checked one by one, so one bad entry costs one instance. */

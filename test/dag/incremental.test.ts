@@ -110,6 +110,19 @@ describe('what an incremental run cannot update is rebuilt in full, and still eq
   });
 });
 
+describe('dag status names how a raw CSV changed', () => {
+  test('rows appended: "N new rows"; an old row changed as well: "existing rows changed, N rows more"', () => {
+    const dir = makeIncrementalToy(BASE);
+    runJson(dir, ['run', 'all']);
+    const reasons = () => (JSON.parse(dag(dir, ['status', '--json']).stdout) as { instances: { node: string; ticker: string | null; reasons: string[] }[] }).instances
+      .find((i) => i.node === 'readings' && i.ticker === 'a')!.reasons;
+    appendReadings(dir, BASE, BASE + 2);
+    expect(reasons()).toEqual(['input changed: 2 new rows in raw/a.csv']);
+    restate(dir, 'a', 20, '99.5');
+    expect(reasons()).toEqual(['input changed: raw/a.csv (existing rows changed, 2 rows more)']);
+  });
+});
+
 describe('--since', () => {
   test('recomputes row-wise and earliest-change nodes from that date even when nothing changed, and the bytes stay those of a full run', () => {
     const dir = makeIncrementalToy(BASE);
