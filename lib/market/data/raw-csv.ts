@@ -48,6 +48,7 @@ export function readRawCsv(text: string, file: string, ticker: string): CsvRead 
   const width = cols.length;
   const idx = (c: RawColumn): number => cols.indexOf(c);
   const iDate = idx('date');
+  const iName = idx('name');
   const numericAt = NUMERIC.map((c) => idx(c));
   const first = 1 + checkSubHeaders(layout, lines, file, ticker);
   const rec = emptyRecords(Math.max(0, lines.length - first), layout.columns.includes('adjclose'));
@@ -58,6 +59,10 @@ export function readRawCsv(text: string, file: string, ticker: string): CsvRead 
     if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim() === '') continue;
     const fields = text.split(',');
+    // a file of the Kaggle layout names its symbol on every row: another symbol's file under this name would give this ticker its prices
+    if (iName >= 0 && fields.length === width && fields[iName]!.trim().toUpperCase() !== ticker.toUpperCase()) {
+      throw new Error(`${file}:${li + 1}: ${ticker}: the Name column says '${fields[iName]!.trim()}', not ${ticker}: is it another symbol's file?`);
+    }
     const row = n++;
     rec.line[row] = li + 1;
     rec.date[row] = dateOf(fields[iDate] ?? '');

@@ -38,6 +38,9 @@ describe('layouts', () => {
     expect(Array.from(k.volume)).toEqual([500, 600]);
     expect(Array.from(k.close)).toEqual([11, 12]);
     expect(Array.from(k.adj_factor)).toEqual([1, 1]);
+    // its Name column must name the file's ticker, on every row, whatever the bad-row policy
+    expect(() => parseRawCsv(kaggle.replace('600,X', '600,AAPL'), { ...opts, onBadRows: 'drop' })).toThrow("data/raw/X_raw.csv:3: X: the Name column says 'AAPL', not X: is it another symbol's file?");
+    expect(parseRawCsv(kaggle.replaceAll(',X\n', ',x\n'), opts).bars.close).toHaveLength(2);
     const stooq = 'Date,Open,High,Low,Close,Volume\r\n2020-01-02,10,12,9,11,700\r\n';
     const s = parseRawCsv(stooq, opts).bars;
     expect(Array.from(s.volume)).toEqual([700]);
