@@ -76,12 +76,18 @@ export function assessAll(project: Project, ids: string[]): Map<string, Assessme
   return out;
 }
 
-/** Whether the file's first `size` bytes hash to `hash` (the content hash of a file that size). */
+/**
+ * Whether the file starts with the lines of the file it was (`size` bytes hashing to `hash`): its
+ * first `size` bytes are those, and they end a line (a last line without a line break that went on
+ * is a changed row, not a new one).
+ */
 function startsWith(file: string, size: number, hash: string | null | undefined): boolean {
   const fd = openSync(file, 'r');
   try {
-    const head = Buffer.alloc(size);
-    return readSync(fd, head, 0, size, 0) === size && sha256(head) === hash;
+    const head = Buffer.alloc(size + 1);
+    const read = readSync(fd, head, 0, size + 1, 0);
+    const endsLine = size === 0 || head[size - 1] === 0x0a || (read > size && head[size] === 0x0a);
+    return read >= size && endsLine && sha256(head.subarray(0, size)) === hash;
   } finally {
     closeSync(fd);
   }

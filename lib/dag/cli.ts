@@ -383,7 +383,10 @@ function addHelpCommand(program: Command): void {
       let cmd = program;
       for (const [i, name] of path.entries()) {
         const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
-        if (!sub) throw new UserError(`unknown command '${path.slice(0, i + 1).join(' ')}' (${i === 0 ? 'commands' : `commands of '${path.slice(0, i).join(' ')}'`}: ${cmd.commands.map((c) => c.name()).join(', ')})`);
+        if (!sub) {
+          const known = cmd.commands.length ? `${i === 0 ? 'commands' : `commands of '${path.slice(0, i).join(' ')}'`}: ${cmd.commands.map((c) => c.name()).join(', ')}` : `'${path.slice(0, i).join(' ')}' has no subcommands`;
+          throw new UserError(`unknown command '${path.slice(0, i + 1).join(' ')}' (${known})`);
+        }
         cmd = sub;
       }
       cmd.outputHelp();

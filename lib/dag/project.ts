@@ -41,9 +41,9 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
   const workdir = resolve(opts.workdir ?? dag.root);
   const configFile = opts.configFile ? resolve(opts.configFile) : resolve(dag.root, dag.spec.config.file);
   const config = await loadConfig(dag, configFile);
-  checkDeclaredParams(dag, config, configFile);
   const derivers = await loadDerivers(dag);
   const plan = buildPlan(dag, config, derivers);
+  checkDeclaredParams(dag, plan, config, configFile);
   const stateDir = resolve(workdir, dag.spec.state_dir);
   const memo = new HashMemo(resolve(stateDir, 'hashes.json'));
   return {
@@ -61,9 +61,12 @@ export async function openProject(opts: ProjectOptions): Promise<Project> {
   };
 }
 
-/** Every param a node declares is a key of the settings: the cache key is made of their values. */
-function checkDeclaredParams(dag: LoadedDag, config: unknown, configFile: string): void {
-  for (const node of dag.nodes.values()) {
+/**
+ * Every param a node of the plan declares is a key of the settings: the cache key is made of
+ * their values. A node its `when:` leaves out may read keys these settings do not have.
+ */
+function checkDeclaredParams(dag: LoadedDag, plan: Plan, config: unknown, configFile: string): void {
+  for (const node of new Set([...plan.instances.values()].map((i) => i.node))) {
     const missing = node.params.find((key) => getKey(config, key) === undefined);
     if (missing !== undefined) throw new UserError(`${dag.file}: node '${node.id}': declared param '${missing}' is not a key of ${configFile}`);
   }
@@ -74,11 +77,12 @@ function checkDeclaredParams(dag: LoadedDag, config: unknown, configFile: string
  * rebuilt; the DAG, the hash memo and the run state are shared, not read again.
  */
 export function withConfig(project: Project, config: unknown): Project {
-  checkDeclaredParams(project.dag, config, project.configFile);
+  const plan = buildPlan(project.dag, config, project.derivers);
+  checkDeclaredParams(project.dag, plan, config, project.configFile);
   return {
     ...project,
     config,
-    plan: buildPlan(project.dag, config, project.derivers),
+    plan,
     fingerprinter: new Fingerprinter(project.dag.root, config, project.memo, project.dag.spec.cache_key_packages),
   };
 }

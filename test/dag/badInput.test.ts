@@ -49,6 +49,20 @@ describe('bad DAG files give clear errors (exit 2)', () => {
     expect(r.stderr.trim()).toBe(`dag: ${join(dir, 'pipeline.dag.yaml')}: node 'double': declared param 'factr' is not a key of ${join(dir, 'settings.yaml')}`);
   });
 
+  test('a node its `when:` leaves out may declare a param these settings do not have', () => {
+    const off = `  - id: extra
+    task: tasks/total.mjs
+    description: only with another benchmark
+    when: { benchmark: Z }
+    inputs: [{ node: double }]
+    outputs: ["out/extra.txt"]
+    params: [only_for_z]
+`;
+    const dir = withDag(TOY_DAG + off);
+    expect(dag(dir, ['status']).code).toBe(0);
+    expect(dag(dir, ['run', 'all']).code).toBe(0);
+  });
+
   test('an unknown target lists the choices', () => {
     const r = dag(makeToyProject(), ['run', 'everything']);
     expect(r.code).toBe(2);

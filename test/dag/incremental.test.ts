@@ -121,6 +121,20 @@ describe('dag status names how a raw CSV changed', () => {
     restate(dir, 'a', 20, '99.5');
     expect(reasons()).toEqual(['input changed: raw/a.csv (existing rows changed, 2 rows more)']);
   });
+
+  test('a file without a line break after its last row: a row added after one is new, a last row that went on is changed', () => {
+    const dir = makeIncrementalToy(BASE);
+    const file = join(dir, 'raw/a.csv');
+    writeFileSync(file, readFileSync(file, 'utf8').trimEnd());
+    runJson(dir, ['run', 'all']);
+    const reasons = () => (JSON.parse(dag(dir, ['status', '--json']).stdout) as { instances: { node: string; ticker: string | null; reasons: string[] }[] }).instances
+      .find((i) => i.node === 'readings' && i.ticker === 'a')!.reasons;
+    const unbroken = readFileSync(file, 'utf8');
+    writeFileSync(file, `${unbroken}\n${dateOf(BASE)},1.5\n`);
+    expect(reasons()).toEqual(['input changed: 1 new row in raw/a.csv']);
+    writeFileSync(file, `${unbroken}9\n${dateOf(BASE)},1.5\n`);
+    expect(reasons()).toEqual(['input changed: raw/a.csv (existing rows changed, 1 row more)']);
+  });
 });
 
 describe('--since', () => {
@@ -238,11 +252,17 @@ describe('a target\'s `exclude`', () => {
   test('an excluded node a full run would rebuild otherwise than for new rows is worth a warning; new rows alone are not', () => {
     const dir = setup();
     const warning = /fit: 1 instance\(s\) that target 'update_kept' excludes are out of date \((.*)\): this run used their outputs from before, which a full run would rebuild; run a target that includes fit to rebuild them/;
-    // two days of new rows: fit[x] is stale, but a full run would fit what it fitted
-    for (const k of [0, 2]) {
+    // days of new rows: fit[x] is stale, but a full run would fit what it fitted; also after a
+    // day whose run failed once the sources had run, and without the file of what runs found
+    const scored = join(dir, 'tasks/scored.mjs');
+    const task = readFileSync(scored, 'utf8');
+    for (const k of [0, 2, 4, 6]) {
       appendReadings(dir, BASE + k, BASE + k + 2);
+      if (k === 2) writeFileSync(scored, 'export default function () { throw new Error("down today"); }\n');
+      if (k === 6) rmSync(join(dir, 'artifacts/.dag/excluded.json'), { force: true });
       const appended = dag(dir, ['run', 'update_kept']);
-      expect([appended.code, appended.stderr]).toEqual([0, expect.not.stringMatching(/out of date/)]);
+      expect([appended.code, appended.stderr]).toEqual([k === 2 ? 1 : 0, expect.not.stringMatching(/out of date/)]);
+      writeFileSync(scored, task);
     }
     // fit[x] reads every row of a: a restated one is not what its output was made from
     restate(dir, 'a', 20, '99.5');
@@ -252,10 +272,10 @@ describe('a target\'s `exclude`', () => {
     // the model reads fit's outputs, which did not change
     expect(restated.stderr).not.toMatch(/model: .* out of date/);
     // the next day's new rows do not make the restatement go away: only a run of fit does
-    appendReadings(dir, BASE + 4, BASE + 5);
+    appendReadings(dir, BASE + 8, BASE + 9);
     expect(warning.exec(dag(dir, ['run', 'update_kept']).stderr)?.[1]).toMatch(/^input changed other than by new rows/);
     expect(runJson(dir, ['run', 'model']).failed).toBe(0);
-    appendReadings(dir, BASE + 6, BASE + 7);
+    appendReadings(dir, BASE + 9, BASE + 10);
     expect(dag(dir, ['run', 'update_kept']).stderr).not.toMatch(/out of date/);
   });
 

@@ -97,6 +97,23 @@ describe('sweeps on a toy pipeline (lib/dag knows nothing of finance)', () => {
     expect(r.stdout + r.stderr).not.toMatch(/FAILED/);
   });
 
+  test('Ctrl-C before a variant starts: its instances count as not run', async () => {
+    const dir = makeToyProject(['A', 'B'], { 'raw/A.txt': 'sleep:60000', 'raw/B.txt': 'sleep:60000' });
+    // one variant at a time: the first sleeps in double[*], the second never starts
+    const { child, done } = startDag(dir, ['sweep', 'all', '--set', 'factor=2,3', '--name', 'one', '--json', '--concurrency', '1']);
+    const root = join(dir, 'artifacts/sweeps/one');
+    // the sweep's run log names the first variant's instances as they start
+    const started = () => existsSync(join(root, 'runs')) && readdirSync(join(root, 'runs')).some((f) => readFileSync(join(root, 'runs', f), 'utf8').includes('"event":"start"'));
+    await waitFor(started);
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    const s = JSON.parse(r.stdout) as SweepJson & { variants: { failed: number; blocked: number; skipped: number }[] };
+    // every one of a variant's 4 instances is accounted for, none as failed
+    expect(s.variants.map((v) => [v.executed + v.restored + v.skipped + v.blocked, v.failed])).toEqual([[4, 0], [4, 0]]);
+    expect(s.variants.map((v) => v.blocked)).toEqual([4, 4]);
+  });
+
   test('--executor bullmq that cannot be used stops the sweep before anything runs, never falling back to local', () => {
     const dir = makeToyProject();
     const args = ['sweep', 'all', '--set', 'factor=2,3', '--name', 'q', '--executor', 'bullmq'];

@@ -7,23 +7,24 @@ import { writeFileAtomic } from '../../io/atomic.js';
 import type { Change } from './changes.js';
 
 /**
- * What incremental runs saw of each excluded instance: the input hashes it checked last (`seen`,
- * for the record `record`), and the reason found, if any. A run sees only its own changes: an
- * input that only gained rows in this run is still what a full run's reader would see if it was
- * so before; a restatement found one day still matters the next, until the instance runs again
- * (its record changes). A lost or damaged file only loses warnings, so it is not fsync'ed.
+ * Excluded instances found out of date by an input that changed in full (a restatement, a
+ * rebuild) in an incremental run, by record key: the runs after it see only their own rows, but
+ * the instance stays out of date until it runs again (its record changes). A lost or damaged
+ * file only loses warnings, so it is not fsync'ed.
  */
 const MARKS = 'excluded.json';
-type Marks = Record<string, { record: string; seen: Record<string, string | null>; reason?: string }>;
+type Marks = Record<string, { record: string; reason: string }>;
 
 /**
  * Why the outputs of a node a target excludes (they are read as they are) would not be what a
- * full run makes, after an incremental run: per excluded node, its stale instances' first reason.
- * Inputs that only gained rows (the reader's output would be a full run's, as for walk-forward
- * models trained before those rows) are not a reason; a restated or rebuilt input, an input added
- * or removed (a changed universe), or a changed param or code is.
+ * full run makes, after an incremental run: per excluded node, its out-of-date instances' first
+ * reason. Inputs that only gained rows are not a reason (a reader of history up to a date is
+ * what it was, as walk-forward models trained before those rows are); an input this run rebuilt
+ * in full (not restored from a store, whose bytes were made elsewhere from the same inputs),
+ * an input added or removed (a changed universe), or a changed param or code is. An input
+ * restated by a run of another target is not seen.
  */
-export function staleExcluded(project: Project, excluded: Iterable<string>, changes: ReadonlyMap<string, Change>): Map<string, { count: number; reason: string }> {
+export function staleExcluded(project: Project, excluded: Iterable<string>, changes: ReadonlyMap<string, Change>, restored: ReadonlySet<string>): Map<string, { count: number; reason: string }> {
   const file = join(project.stateDir, MARKS);
   const marks = readMarks(file);
   const ids = [...excluded];
@@ -32,14 +33,16 @@ export function staleExcluded(project: Project, excluded: Iterable<string>, chan
   for (const id of ids) {
     const inst = project.plan.instances.get(id)!;
     const a = assess(project, inst);
-    const record = project.state.records.get(id);
-    let reason: string | undefined;
-    if (!a.inputsOnly && a.state !== 'fresh') reason = a.reasons[0];
-    else if (record) {
-      const mark = marks[id]?.record === record.key ? marks[id] : undefined;
-      // first sight (no mark at all): the history before this run is unknown, give it the benefit of the doubt
-      reason = mark?.reason ?? changedOtherwise(inst, mark?.seen ?? record.parts.inputs, a.parts.inputs, changes, !marks[id]);
-      next[id] = { record: record.key, seen: a.parts.inputs, ...(reason ? { reason } : {}) };
+    if (a.state === 'fresh') continue;
+    let reason: string | undefined = a.reasons[0];
+    if (a.inputsOnly) {
+      const record = project.state.records.get(id)!;
+      const before = record.parts.inputs;
+      reason = universeChange(before, a.parts.inputs);
+      if (reason === undefined) {
+        reason = (marks[id]?.record === record.key ? marks[id].reason : undefined) ?? rebuiltInput(inst, before, a.parts.inputs, changes, restored);
+        if (reason !== undefined) next[id] = { record: record.key, reason };
+      }
     }
     if (reason === undefined) continue;
     const seen = out.get(inst.node.id);
@@ -50,20 +53,19 @@ export function staleExcluded(project: Project, excluded: Iterable<string>, chan
   return out;
 }
 
-/**
- * The first input that changed since `seen` otherwise than by rows this run added to exactly
- * those bytes (any base, on first sight).
- */
-function changedOtherwise(inst: Instance, seen: Record<string, string | null>, now: Record<string, string | null>, changes: ReadonlyMap<string, Change>, firstSight: boolean): string | undefined {
-  const producers = new Map(inst.inputs.map((r) => [r.path, r.producer]));
-  for (const path of new Set([...Object.keys(seen), ...Object.keys(now)])) {
-    if (seen[path] === now[path]) continue;
-    if (!(path in seen)) return `input added: ${path}`;
-    if (!(path in now)) return `input removed: ${path}`;
-    const producer = producers.get(path);
-    const change = producer === undefined ? undefined : changes.get(producer);
-    if (change?.kind === 'rows' && (firstSight || change.base[path] === seen[path])) continue;
-    return `input changed other than by new rows: ${path}`;
+/** An input the instance reads now and did not when it ran, or the other way round. */
+function universeChange(before: Record<string, string | null>, now: Record<string, string | null>): string | undefined {
+  const added = Object.keys(now).find((p) => !(p in before));
+  if (added !== undefined) return `input added: ${added}`;
+  const removed = Object.keys(before).find((p) => !(p in now));
+  return removed === undefined ? undefined : `input removed: ${removed}`;
+}
+
+/** The first input, changed since the instance ran, whose producer this run rebuilt in full. */
+function rebuiltInput(inst: Instance, before: Record<string, string | null>, now: Record<string, string | null>, changes: ReadonlyMap<string, Change>, restored: ReadonlySet<string>): string | undefined {
+  for (const ref of inst.inputs) {
+    if (before[ref.path] === now[ref.path] || ref.producer === undefined || restored.has(ref.producer)) continue;
+    if (changes.get(ref.producer)?.kind === 'full') return `input changed other than by new rows: ${ref.path}`;
   }
   return undefined;
 }

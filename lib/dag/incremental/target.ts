@@ -15,6 +15,7 @@ import type { Change } from './changes.js';
 import { loadTargetHooks } from './hooks.js';
 import { checkSince, resolveSince } from './since.js';
 import { staleExcluded } from './excludedStale.js';
+import { outcomeId } from '../instanceId.js';
 
 export interface IncrementalRunOptions {
   /** Every option of the command line (the target's hooks read the pipeline's own). */
@@ -103,12 +104,14 @@ export async function runIncrementalTarget(project: Project, name: string, decl:
       const rest = ids.filter((id) => !early.has(id));
       summary = merge(name, first, await runPlan(project, { ...common, ids: rest, incremental: { changes, forceSince: explicit } }));
     }
-    if (summary.failed === 0 && !opts.dryRun && !interruption()) {
-      for (const [node, { count, reason }] of staleExcluded(project, excluded, changes)) {
+    if (!opts.dryRun) {
+      // also after a failure: what the sources changed before it stays changed
+      const restored = new Set(summary.instances.filter((i) => i.action === 'restored').map(outcomeId));
+      for (const [node, { count, reason }] of staleExcluded(project, excluded, changes, restored)) {
         opts.logger.warn(`${node}: ${count} instance(s) that target '${name}' excludes are out of date (${reason}): this run used their outputs from before, which a full run would rebuild; run a target that includes ${node} to rebuild them`);
       }
-      await hooks.finished?.({ ...hookCtx, project, summary });
     }
+    if (summary.failed === 0 && !opts.dryRun && !interruption()) await hooks.finished?.({ ...hookCtx, project, summary });
     return summary;
   } finally {
     await pool.close();

@@ -193,7 +193,8 @@ function variantOutcome(main: Project, v: PreparedVariant, runs: RunSummary[]): 
     restored: count('restored'),
     skipped: count('skipped'),
     failed: count('failed'),
-    blocked: count('blocked'),
+    // an instance no run of the variant reached (it never started) did not run either
+    blocked: count('blocked') + v.ids.filter((id) => !last.has(id)).length,
     ran: v.ids.filter((id) => ran.has(id)),
     workers,
     failures,
