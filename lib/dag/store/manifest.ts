@@ -4,6 +4,14 @@ import { signManifest, signatureMatches } from './signing.js';
 
 const sha = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
 const fileEntry = z.strictObject({ hash: sha, size: z.number().int().nonnegative() });
+/**
+ * A file's name inside a directory output: relative, with `/` between plain parts. A restore joins
+ * it to the output's folder, so `..`, an absolute path or an empty part would put bytes anywhere.
+ */
+const fileInDirectory = z.string().refine(
+  (rel) => rel.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\\') && !part.includes('\0')),
+  'is not a plain relative path inside its folder',
+);
 
 /**
  * What the action cache holds for one instance cache key: each declared output (a file, or a
@@ -19,7 +27,7 @@ export const manifestSchema = z.strictObject({
   outputs: z.record(z.string().min(1), z.strictObject({
     hash: sha,
     size: z.number().int().nonnegative(),
-    files: z.record(z.string().min(1), fileEntry).optional(),
+    files: z.record(fileInDirectory, fileEntry).optional(),
   })),
   report: z.record(z.string(), z.unknown()).optional(),
   signature: z.string().optional(),
