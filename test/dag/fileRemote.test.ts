@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,8 @@ import { makeToyProject } from '../support/toyProject.js';
 import { dag, ran, runJson } from '../support/cli.js';
 import { restored, treeBytes } from '../support/cacheStore.js';
 import { dagAsync } from '../support/s3.js';
-import { decodeManifest } from '../../lib/dag/store/manifest.js';
+import { decodeManifest, encodeManifest } from '../../lib/dag/store/manifest.js';
+import { FileStore } from '../../lib/dag/store/fileStore.js';
 import { sha256 } from '../../lib/dag/hashMemo.js';
 
 const settings = (factor: number, cache: string) => `tickers: [A, B, C]\nbenchmark: A\nfactor: ${factor}\n${cache}`;
@@ -15,6 +16,41 @@ const manifests = (store: string) => {
   const root = join(store, 'ac');
   return readdirSync(root).flatMap((s) => readdirSync(join(root, s)).filter((f) => !f.startsWith('.')).map((f) => join(root, s, f)));
 };
+
+describe('dag cache push vouches only for what this checkout made', () => {
+  test('a local entry that names other outputs than the record is not pushed (the rest is, exit 1); a lost local blob is taken from the work folder', () => {
+    const local = mkdtempSync(join(tmpdir(), 'dag-push-local-'));
+    const remote = mkdtempSync(join(tmpdir(), 'dag-push-remote-'));
+    const env = { DAG_CACHE_DIR: local };
+    const a = makeToyProject();
+    writeFileSync(join(a, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+    expect(dag(a, ['run', 'all'], env).code).toBe(0);
+    const store = new FileStore(local);
+    const entry = (instance: string) => manifests(local).map((f) => JSON.parse(readFileSync(f, 'utf8'))).find((m) => m.instance === instance)!;
+    // someone with write access to the shared local store swaps total's entry for a consistent wrong one
+    const evil = Buffer.from('666');
+    store.writeBlobSync(sha256(evil), evil);
+    const total = entry('total');
+    rmSync(store.manifestPath(total.key));
+    store.writeManifestIfAbsentSync(total.key, encodeManifest({ ...total, outputs: { 'out/total.txt': { hash: sha256(evil), size: evil.length } } }));
+    // and double[B]'s blob is lost (its artifact in the work folder still has the bytes)
+    const lost = entry('double[B]').outputs['out/double/B.txt'].hash;
+    rmSync(store.blobPath(lost));
+    const r = dag(a, ['cache', 'push', 'all'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cache: did not upload total (key " + total.key + "): the local store's manifest names another out/total.txt than this checkout's record");
+    expect(r.stderr).toContain('dag: could not push 1 instance(s): total');
+    const pushed = manifests(remote).map((f) => JSON.parse(readFileSync(f, 'utf8')).instance).sort();
+    expect(pushed).toEqual(['bench', 'double[A]', 'double[B]', 'double[C]']);
+    expect(readFileSync(new FileStore(remote).blobPath(lost), 'utf8')).toBe(readFileSync(join(a, 'out/double/B.txt'), 'utf8'));
+    // another clone restores what was pushed and computes total itself, right
+    const b = makeToyProject();
+    writeFileSync(join(b, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+    const s = runJson(b, ['run', 'all']);
+    expect([restored(s).length, ran(s)]).toEqual([4, ['total']]);
+    expect(readFileSync(join(b, 'out/total.txt'), 'utf8')).toBe('12');
+  });
+});
 
 describe('two clones share results', () => {
   test('one cache.dir shared by two folders: the second clone executes nothing and restores all', () => {

@@ -52,7 +52,7 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
       const store = await openWithRemote(project, logger);
       const ids = idsOf(project, target);
       const progress = createProgress(ids.length, !opts.json);
-      const result = { remote: store.remoteUrl, entries: 0, written: 0, blobs: 0, bytes: 0, notFresh: [] as string[] };
+      const result = { remote: store.remoteUrl, entries: 0, written: 0, blobs: 0, bytes: 0, notFresh: [] as string[], failed: [] as string[] };
       try {
         for (const id of ids) {
           const inst = project.plan.instances.get(id)!;
@@ -64,10 +64,14 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
           }
           // results made before the store existed (or with --no-cache) enter it now
           if (!store.local.hasManifestSync(rec.key)) ingestOutputs(store.local, { key: rec.key, instance: id, outputs: rec.outputs, ms: rec.ms }, project.abs, project.memo, store.cfg.signingKey);
-          const pushed = await store.upload(id, rec.key, true).catch((err: unknown) => {
+          const pushed = await store.upload(id, rec.key, { outputs: rec.outputs, abs: project.abs }, true).catch((err: unknown) => {
             throw err instanceof RemoteRequiredError ? new UserError(err.message, 1) : err;
           });
-          if (!pushed) throw new UserError(`could not push ${id} (key ${rec.key}): see the warning above`, 1);
+          // one entry that cannot go (its warning says why) does not keep the others back
+          if (!pushed) {
+            result.failed.push(id);
+            continue;
+          }
           result.entries++;
           result.blobs += pushed.blobs;
           result.bytes += pushed.bytes;
@@ -82,6 +86,7 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
       }
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
       else process.stdout.write(`pushed ${result.entries} entries to ${result.remote}: ${result.written} new, ${result.blobs} blobs uploaded (${formatBytes(result.bytes)})${result.notFresh.length ? `; ${result.notFresh.length} instances not fresh, not pushed` : ''}\n`);
+      if (result.failed.length) throw new UserError(`could not push ${result.failed.length} instance(s): ${result.failed.join(', ')} (see the warnings above)`, 1);
     });
 
   deps.addCommon(cache.command('pull [target]'))

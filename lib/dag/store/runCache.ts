@@ -2,6 +2,7 @@ import type winston from 'winston';
 import type { HashMemo } from '../hashMemo.js';
 import { FileStore } from './fileStore.js';
 import { decodeManifest, manifestBlobs, type Manifest } from './manifest.js';
+import type { PushCheck } from './transfer.js';
 import { openRemote, type RemoteStore } from './remote.js';
 import { restoreOutputs } from './restore.js';
 import { ingestOutputs, type IngestInput } from './ingest.js';
@@ -105,14 +106,17 @@ export class RunCache {
       this.logger.warn(`cache: could not store ${t.id} (key ${entry.key}) in ${this.local.dir}: ${(err as Error).message}`);
       return;
     }
-    await this.upload(t.id, entry.key);
+    await this.upload(t.id, entry.key, { outputs: entry.outputs, abs: t.abs });
   }
 
-  /** Upload a local entry when remote writing is on (write-through, and `dag cache push`). */
-  async upload(id: string, key: string, force = false): Promise<{ bytes: number; blobs: number; wrote: boolean } | null> {
+  /**
+   * Upload a local entry when remote writing is on (write-through, and `dag cache push`), if it
+   * names the outputs `check` has (pushEntry).
+   */
+  async upload(id: string, key: string, check: PushCheck, force = false): Promise<{ bytes: number; blobs: number; wrote: boolean } | null> {
     const remote = this.remote;
     if (!remote || !(this.cfg.remoteWrite || force)) return null;
-    const pushed = await this.remoteCall(`writing ${key}`, () => pushEntry(this.local, remote, key, this.cfg.signingKey));
+    const pushed = await this.remoteCall(`writing ${key}`, () => pushEntry(this.local, remote, key, this.cfg.signingKey, check));
     if (!pushed) return null;
     if ('problem' in pushed) {
       this.logger.warn(`cache: did not upload ${id} (key ${key}): ${pushed.problem}`);

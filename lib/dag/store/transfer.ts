@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { sha256 } from '../hashMemo.js';
 import type { FileStore } from './fileStore.js';
 import { decodeManifest, encodeManifest, manifestBlobs, type BlobRef, type Manifest } from './manifest.js';
@@ -42,24 +43,40 @@ export async function fetchBlobs(remote: Store, local: FileStore, blobs: BlobRef
 
 export type PushResult = { bytes: number; blobs: number; wrote: boolean } | { problem: string };
 
+/** What the pusher knows of the entry it pushes, to check the local store's copy against. */
+export interface PushCheck {
+  /** Output path -> content hash, as this checkout's record (or this run) has them. */
+  outputs: Record<string, string>;
+  /** Absolute path of an output file in the work folder: a blob the local store lost is taken from there when it still hashes right. */
+  abs?: (path: string) => string;
+}
+
 /**
  * Copy one entry from the local store to a remote: blobs first (each re-hashed before upload,
  * so a corrupt local blob never spreads), the manifest last and only if absent, signed with the
- * pusher's key when one is set.
+ * pusher's key when one is set. The pusher signs what it vouches for, so the local manifest must
+ * name exactly the outputs the pusher's record has (a shared local store's entry is someone else's
+ * word), and a blob missing from the local store is taken from the work folder when its file there
+ * still hashes to it.
  */
-export async function pushEntry(local: FileStore, remote: Store, key: string, signingKey?: string): Promise<PushResult> {
+export async function pushEntry(local: FileStore, remote: Store, key: string, signingKey: string | undefined, check: PushCheck): Promise<PushResult> {
   const raw = local.readManifestSync(key);
   if (!raw) return { problem: `no local entry for key ${key}` };
   const manifest = decodeManifest(raw, key);
   if (typeof manifest === 'string') return { problem: manifest };
+  const named = Object.keys(manifest.outputs).sort();
+  const differs = named.join('\n') !== Object.keys(check.outputs).sort().join('\n') ? 'other outputs' : named.find((p) => manifest.outputs[p]!.hash !== check.outputs[p]);
+  if (differs) return { problem: `the local store's manifest names ${differs === 'other outputs' ? differs : `another ${differs}`} than this checkout's record: not pushed (rerun the instance with --force to make the entry again)` };
   let bytes = 0;
   let blobs = 0;
   for (const blob of manifestBlobs(manifest)) {
     if (await remote.hasBlob(blob.hash)) continue;
-    const data = local.readBlobSync(blob.hash);
+    let data = local.readBlobSync(blob.hash);
     if (!data || data.length !== blob.size || sha256(data) !== blob.hash) {
       if (data) local.removeBlob(blob.hash);
-      return { problem: `local blob ${blob.hash} for ${blob.path} is ${data ? 'corrupt' : 'missing'}` };
+      data = fromWorkFolder(check.abs?.(blob.path), blob);
+      if (!data) return { problem: `local blob ${blob.hash} for ${blob.path} is ${local.hasBlobSync(blob.hash) ? 'corrupt' : 'missing'}, and so is the file in the work folder (rerun the instance with --force)` };
+      local.writeBlobSync(blob.hash, data);
     }
     await remote.putBlob(blob.hash, data);
     bytes += data.length;
@@ -67,4 +84,11 @@ export async function pushEntry(local: FileStore, remote: Store, key: string, si
   }
   const wrote = await remote.putManifestIfAbsent(key, encodeManifest(manifest, signingKey));
   return { bytes, blobs, wrote };
+}
+
+/** An output file's bytes from the work folder when they hash to the blob, else null. */
+function fromWorkFolder(file: string | undefined, blob: BlobRef): Uint8Array | null {
+  if (!file || !existsSync(file)) return null;
+  const data = readFileSync(file);
+  return data.length === blob.size && sha256(data) === blob.hash ? data : null;
 }

@@ -70,7 +70,7 @@ export async function runJob(env: WorkerEnv, raw: unknown): Promise<JobResult> {
     const outputs: Record<string, string> = {};
     for (const out of job.outputs) outputs[out] = memo.hash(abs(out))!;
     ingestOutputs(env.local, { key: job.key, instance: job.instance, outputs, ms, ...(result.report ? { report: result.report } : {}) }, abs, memo, env.signingKey);
-    const pushed = await pushEntry(env.local, env.remote, job.key, env.signingKey);
+    const pushed = await pushEntry(env.local, env.remote, job.key, env.signingKey, { outputs, abs });
     if ('problem' in pushed) throw new JobError(`${job.instance}: outputs made but not uploaded to ${env.remote.url}: ${pushed.problem}`, result.logs);
     return { worker: env.name, ms, logs: result.logs, ...(result.report ? { report: result.report } : {}), reused: false };
   } finally {
