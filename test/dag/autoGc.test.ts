@@ -85,6 +85,48 @@ describe('a collection and another writer of the same store', () => {
     expect(store.hasBlobSync(hash)).toBe(false);
   });
 
+  test('a blob another process adopted again stays while that process is not done, though the collection listed the store after the adoption and removes the old entry naming it', async () => {
+    const { FileStore } = await import('../../lib/dag/store/fileStore.js');
+    const { applyGc, listStore, planGc } = await import('../../lib/dag/store/gc.js');
+    const { encodeManifest } = await import('../../lib/dag/store/manifest.js');
+    const { createHash } = await import('node:crypto');
+    const dir = mkdtempSync(join(tmpdir(), 'gc-pending-'));
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    const manifest = (key: string, blob: string) => encodeManifest({ version: 1, key, instance: 'x', ms: 1, outputs: { 'out/x.txt': { hash: sha(blob), size: blob.length } } });
+    // an entry of days ago and its blob, in a store two processes share
+    const gcSide = new FileStore(join(dir, 'store'));
+    writeFileSync(join(dir, 'old.txt'), 'same bytes');
+    gcSide.adoptFile(sha('same bytes'), join(dir, 'old.txt'));
+    gcSide.writeManifestIfAbsentSync('1'.repeat(64), manifest('1'.repeat(64), 'same bytes'));
+    const daysAgo = new Date(Date.now() - 3 * 86_400_000);
+    utimesSync(gcSide.manifestPath('1'.repeat(64)), daysAgo, daysAgo);
+    // a run in another process adopts the same bytes again, and has not published its manifest yet
+    const writer = new FileStore(join(dir, 'store'));
+    writeFileSync(join(dir, 'new.txt'), 'same bytes');
+    writer.adoptFile(sha('same bytes'), join(dir, 'new.txt'));
+    await new Promise((r) => setTimeout(r, 20));
+    const collect = () => {
+      const listedAt = Date.now();
+      const plan = planGc(listStore(gcSide), new Set(), new Set(), { maxAgeMs: 86_400_000, now: listedAt, orphanGraceMs: 3_600_000 });
+      applyGc(gcSide, plan, listedAt, () => undefined, 3_600_000);
+      return plan;
+    };
+    // listed after the adoption (its ctime mark is older than the listing): only the note keeps it
+    expect(collect()).toMatchObject({ removeKeys: ['1'.repeat(64)], removeBlobs: [sha('same bytes')] });
+    expect(gcSide.hasBlobSync(sha('same bytes'))).toBe(true);
+    writer.writeManifestIfAbsentSync('2'.repeat(64), manifest('2'.repeat(64), 'same bytes'));
+    writer.closePending();
+    expect(readdirSync(join(dir, 'store/pending'))).toEqual([]);
+    // published: the new entry names it, nothing to remove
+    expect(collect().removeBlobs).toEqual([]);
+    expect(gcSide.hasBlobSync(sha('same bytes'))).toBe(true);
+    // a note of a writer killed over an hour ago protects nothing, and goes
+    writeFileSync(join(dir, 'store/pending/1-1.txt'), sha('other') + '\n');
+    utimesSync(join(dir, 'store/pending/1-1.txt'), daysAgo, daysAgo);
+    expect(gcSide.pendingBlobs(Date.now(), 3_600_000)).toEqual(new Set());
+    expect(readdirSync(join(dir, 'store/pending'))).toEqual([]);
+  });
+
   test('cache.max_size may be a plain number of bytes, as --max-size may', () => {
     const dir = makeToyProject();
     appendFileSync(join(dir, 'settings.yaml'), 'cache: { max_size: 1 }\n');

@@ -1,9 +1,10 @@
-import { type Stats, chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { type Stats, appendFileSync, chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempPathFor, writeFileDurable } from '../../io/atomic.js';
 import { shardedName, type Store } from './store.js';
 
 const READ_ONLY = 0o444;
+const PENDING = 'pending';
 
 /**
  * A store in a folder: `blobs/ab/<sha256>` and `ac/ab/<key>.json`. It is the local store and,
@@ -107,7 +108,9 @@ export class FileStore implements Store {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') {
-        // in use again: a collection that listed the store before now must not take it (gc.ts)
+        // in use again: a collection that listed the store before now must not take it (gc.ts),
+        // nor one that listed it since but before this process publishes the manifest naming it
+        this.notePending(hash);
         touchQuietly(path);
         return;
       }
@@ -139,6 +142,51 @@ export class FileStore implements Store {
     }
     rmSync(path, { force: true });
     return true;
+  }
+
+  /**
+   * Blobs this process adopted again (an older entry named them too), one hash a line in
+   * `pending/<pid>-<time>.txt`, until it closes: its manifests come after its blobs, and a
+   * collection in another process (a checkout sharing the store) may list the store in between
+   * and plan to remove the older entry with its blobs.
+   */
+  private pendingFile?: string;
+  private notePending(hash: string): void {
+    try {
+      if (!this.pendingFile) {
+        this.pendingFile = join(this.dir, PENDING, `${process.pid}-${Date.now()}.txt`);
+        mkdirSync(dirname(this.pendingFile), { recursive: true });
+      }
+      appendFileSync(this.pendingFile, hash + '\n');
+    } catch {
+      // a store this process cannot write: it adopts nothing into it either
+    }
+  }
+
+  /** Done adopting: the manifests naming this process's blobs are published (or never will be). */
+  closePending(): void {
+    if (this.pendingFile) rmSync(this.pendingFile, { force: true });
+    this.pendingFile = undefined;
+  }
+
+  /**
+   * Blobs writers noted as adopted again within `graceMs` before `now` (their manifests may not
+   * be published yet); older notes (a writer killed before it closed) are removed.
+   */
+  pendingBlobs(now: number, graceMs: number): Set<string> {
+    const out = new Set<string>();
+    const root = join(this.dir, PENDING);
+    if (!existsSync(root)) return out;
+    for (const name of readdirSync(root)) {
+      const file = join(root, name);
+      try {
+        if (now - statSync(file).mtimeMs > graceMs) rmSync(file, { force: true });
+        else for (const h of readFileSync(file, 'utf8').split('\n')) if (h) out.add(h);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return out;
   }
 
   removeManifest(key: string): void {

@@ -82,16 +82,19 @@ export function planGc(listing: StoreListing, protectedKeys: Set<string>, protec
 
 /**
  * Delete what a plan says: manifests first, so no entry is ever left naming a deleted blob. A
- * blob adopted again since the store was listed (`listedAt`, ms) stays: another process (a
- * sweep, a checkout sharing the store) may have just published a manifest naming it.
+ * blob stays if a writer adopted it again: since the store was listed (`listedAt`, ms: its ctime
+ * says so), or within `graceMs` before the deletion as its pending note says (FileStore: another
+ * process, a sweep or a checkout sharing the store, may publish a manifest naming it after the
+ * listing).
  */
-export function applyGc(store: FileStore, plan: GcPlan, listedAt: number, keepAlive: () => void = () => undefined): void {
+export function applyGc(store: FileStore, plan: GcPlan, listedAt: number, keepAlive: () => void = () => undefined, graceMs = 3_600_000): void {
   for (const k of plan.removeKeys) {
     keepAlive();
     store.removeManifest(k);
   }
+  const pending = store.pendingBlobs(Date.now(), graceMs);
   for (const h of plan.removeBlobs) {
     keepAlive();
-    store.removeBlob(h, listedAt);
+    if (!pending.has(h)) store.removeBlob(h, listedAt);
   }
 }

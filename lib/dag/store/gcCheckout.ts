@@ -32,7 +32,7 @@ export function gcForCheckout(project: Project, store: FileStore, limits: GcLimi
     now: Date.now(),
     orphanGraceMs: ORPHAN_GRACE_MS,
   });
-  if (!dryRun) applyGc(store, plan, listedAt, lock.keepAlive);
+  if (!dryRun) applyGc(store, plan, listedAt, lock.keepAlive, ORPHAN_GRACE_MS);
   return { ...plan, protectedEntries: protectedKeys.size };
 }
 

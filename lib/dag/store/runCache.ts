@@ -140,6 +140,7 @@ export class RunCache {
   }
 
   close(): void {
+    this.local.closePending();
     this.remote?.close();
   }
 
