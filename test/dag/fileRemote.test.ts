@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -49,6 +49,31 @@ describe('dag cache push vouches only for what this checkout made', () => {
     const s = runJson(b, ['run', 'all']);
     expect([restored(s).length, ran(s)]).toEqual([4, ['total']]);
     expect(readFileSync(join(b, 'out/total.txt'), 'utf8')).toBe('12');
+  });
+});
+
+describe('a corrupt blob in the remote', () => {
+  test('a run that finds it recomputes the instance and, writing to the remote, puts the right bytes back', () => {
+    const remote = mkdtempSync(join(tmpdir(), 'dag-corrupt-remote-'));
+    const clone = () => {
+      const d = makeToyProject();
+      writeFileSync(join(d, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+      return d;
+    };
+    const a = clone();
+    runJson(a, ['run', 'all', '--remote-write']);
+    const hash = sha256(readFileSync(join(a, 'out/total.txt')));
+    const blob = new FileStore(remote).blobPath(hash);
+    chmodSync(blob, 0o644);
+    writeFileSync(blob, '99');
+    const b = clone();
+    const r = dag(b, ['run', 'all', '--remote-write']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ignoring the entry for total .*does not match its hash/);
+    expect(readFileSync(blob, 'utf8')).toBe('12');
+    // the next clone restores everything
+    const s = runJson(clone(), ['run', 'all']);
+    expect([restored(s).length, ran(s)]).toEqual([5, []]);
   });
 });
 

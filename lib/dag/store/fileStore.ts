@@ -217,8 +217,8 @@ export class FileStore implements Store {
     return this.readBlobSync(hash);
   }
 
-  async putBlob(hash: string, bytes: Uint8Array): Promise<void> {
-    if (!this.hasBlobSync(hash)) this.writeBlobSync(hash, bytes);
+  async putBlob(hash: string, bytes: Uint8Array, replace = false): Promise<void> {
+    if (replace || !this.hasBlobSync(hash)) this.writeBlobSync(hash, bytes);
   }
 }
 

@@ -36,7 +36,7 @@ function withTimeout(store: Store & { close?: () => void }, ms: number): RemoteS
     putManifestIfAbsent: (key, bytes) => bound(`writing manifest ${key}`, store.putManifestIfAbsent(key, bytes)),
     hasBlob: (hash) => bound(`checking blob ${hash}`, store.hasBlob(hash)),
     getBlob: (hash) => bound(`reading blob ${hash}`, store.getBlob(hash)),
-    putBlob: (hash, bytes) => bound(`writing blob ${hash}`, store.putBlob(hash, bytes)),
+    putBlob: (hash, bytes, replace) => bound(`writing blob ${hash}`, store.putBlob(hash, bytes, replace)),
     close: () => store.close?.(),
   };
 }

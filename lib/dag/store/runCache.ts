@@ -48,6 +48,8 @@ export class RunCache {
   readonly stats: CacheStats = { lookups: 0, localHits: 0, remoteHits: 0, rejected: 0, stored: 0, uploaded: 0, bytesRestored: 0, bytesDownloaded: 0, bytesUploaded: 0, storeMs: 0 };
   /** Why the remote was abandoned in this run, if it was. */
   remoteDown?: string;
+  /** Remote blobs this run found corrupt: its uploads replace them. */
+  private readonly corruptRemote = new Set<string>();
 
   private constructor(readonly cfg: CacheConfig, private readonly remote: RemoteStore | undefined, private readonly logger: winston.Logger) {
     this.local = new FileStore(cfg.localDir);
@@ -80,6 +82,8 @@ export class RunCache {
     const fetched = await this.remoteCall(`reading ${key}`, () => fetchEntry(remote, this.local, key, this.cfg.signingKey));
     if (!fetched) return null;
     if ('problem' in fetched) {
+      // the instance runs instead; its upload, if remote writing is on, puts the right bytes back
+      if (fetched.corruptBlob) this.corruptRemote.add(fetched.corruptBlob);
       this.reject(t.id, key, remote.url, fetched.problem);
       return null;
     }
@@ -116,7 +120,7 @@ export class RunCache {
   async upload(id: string, key: string, check: PushCheck, force = false): Promise<{ bytes: number; blobs: number; wrote: boolean } | null> {
     const remote = this.remote;
     if (!remote || !(this.cfg.remoteWrite || force)) return null;
-    const pushed = await this.remoteCall(`writing ${key}`, () => pushEntry(this.local, remote, key, this.cfg.signingKey, check));
+    const pushed = await this.remoteCall(`writing ${key}`, () => pushEntry(this.local, remote, key, this.cfg.signingKey, { ...check, replace: this.corruptRemote }));
     if (!pushed) return null;
     if ('problem' in pushed) {
       this.logger.warn(`cache: did not upload ${id} (key ${key}): ${pushed.problem}`);

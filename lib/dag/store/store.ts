@@ -11,7 +11,8 @@ export interface Store {
   putManifestIfAbsent(key: string, bytes: Uint8Array): Promise<boolean>;
   hasBlob(hash: string): Promise<boolean>;
   getBlob(hash: string): Promise<Uint8Array | null>;
-  putBlob(hash: string, bytes: Uint8Array): Promise<void>;
+  /** Write a blob; one already there is kept unless `replace` (it was found corrupt). */
+  putBlob(hash: string, bytes: Uint8Array, replace?: boolean): Promise<void>;
 }
 
 /** Two-character fan-out folders keep directories small (git's objects/ layout). */

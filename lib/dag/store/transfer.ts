@@ -4,7 +4,8 @@ import type { FileStore } from './fileStore.js';
 import { decodeManifest, encodeManifest, manifestBlobs, type BlobRef, type Manifest } from './manifest.js';
 import type { Store } from './store.js';
 
-export type FetchResult = { manifest: Manifest; bytes: number } | { problem: string } | null;
+/** `corruptBlob`: a remote blob whose bytes do not hash to its name (a writer may replace it). */
+export type FetchResult = { manifest: Manifest; bytes: number } | { problem: string; corruptBlob?: string } | null;
 
 /**
  * Copy one entry from a remote into the local store: the manifest is decoded (and its signature
@@ -26,14 +27,14 @@ export async function fetchEntry(remote: Store, local: FileStore, key: string, s
 }
 
 /** Download the blobs the local store lacks, each re-hashed before it is kept. */
-export async function fetchBlobs(remote: Store, local: FileStore, blobs: BlobRef[]): Promise<{ bytes: number } | { problem: string }> {
+export async function fetchBlobs(remote: Store, local: FileStore, blobs: BlobRef[]): Promise<{ bytes: number } | { problem: string; corruptBlob?: string }> {
   let bytes = 0;
   for (const blob of blobs) {
     if (local.hasBlobSync(blob.hash)) continue;
     const data = await remote.getBlob(blob.hash);
     if (!data) return { problem: `blob ${blob.hash} for ${blob.path} is missing from ${remote.url}` };
     if (data.length !== blob.size || sha256(data) !== blob.hash) {
-      return { problem: `blob ${blob.hash} for ${blob.path} from ${remote.url} does not match its hash (corrupted, truncated or replaced)` };
+      return { problem: `blob ${blob.hash} for ${blob.path} from ${remote.url} does not match its hash (corrupted, truncated or replaced)`, corruptBlob: blob.hash };
     }
     local.writeBlobSync(blob.hash, data);
     bytes += data.length;
@@ -49,6 +50,8 @@ export interface PushCheck {
   outputs: Record<string, string>;
   /** Absolute path of an output file in the work folder: a blob the local store lost is taken from there when it still hashes right. */
   abs?: (path: string) => string;
+  /** Remote blobs found corrupt: uploaded again though the remote has them. */
+  replace?: ReadonlySet<string>;
 }
 
 /**
@@ -70,7 +73,8 @@ export async function pushEntry(local: FileStore, remote: Store, key: string, si
   let bytes = 0;
   let blobs = 0;
   for (const blob of manifestBlobs(manifest)) {
-    if (await remote.hasBlob(blob.hash)) continue;
+    const replace = check.replace?.has(blob.hash) ?? false;
+    if (!replace && (await remote.hasBlob(blob.hash))) continue;
     let data = local.readBlobSync(blob.hash);
     if (!data || data.length !== blob.size || sha256(data) !== blob.hash) {
       if (data) local.removeBlob(blob.hash);
@@ -78,7 +82,7 @@ export async function pushEntry(local: FileStore, remote: Store, key: string, si
       if (!data) return { problem: `local blob ${blob.hash} for ${blob.path} is ${local.hasBlobSync(blob.hash) ? 'corrupt' : 'missing'}, and so is the file in the work folder (rerun the instance with --force)` };
       local.writeBlobSync(blob.hash, data);
     }
-    await remote.putBlob(blob.hash, data);
+    await remote.putBlob(blob.hash, data, replace);
     bytes += data.length;
     blobs++;
   }
