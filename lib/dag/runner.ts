@@ -31,6 +31,9 @@ import { changeOf, forcedBySince, incrementalSince, outputBase, type Change } fr
 /** Cache hits per run-log line (the run log's `batch` field). */
 const SKIP_BATCH = 500;
 
+/** Why a restore-only run (`dag cache pull`) did not bring an instance back. */
+export const NOT_IN_A_STORE = 'not in the local store or the remote';
+
 export type Action = 'ran' | 'restored' | 'skipped' | 'failed' | 'blocked' | 'would-run';
 
 export interface InstanceOutcome {
@@ -247,7 +250,7 @@ export async function runPlan(project: Project, opts: RunOptions): Promise<RunSu
         }
       }
       if (opts.restoreOnly) {
-        finish(id, { ...outcomeBase(inst), action: 'blocked', reasons: [...a.reasons, 'not in the local store or the remote'] });
+        finish(id, { ...outcomeBase(inst), action: 'blocked', reasons: [...a.reasons, NOT_IN_A_STORE] });
         return;
       }
       // incremental only on top of outputs made by the same code and params, from the first

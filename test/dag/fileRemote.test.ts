@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,6 +48,32 @@ describe('dag cache push vouches only for what this checkout made', () => {
     writeFileSync(join(b, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
     const s = runJson(b, ['run', 'all']);
     expect([restored(s).length, ran(s)]).toEqual([4, ['total']]);
+    expect(readFileSync(join(b, 'out/total.txt'), 'utf8')).toBe('12');
+  });
+});
+
+describe('dag cache pull', () => {
+  test('a file dag did not write is not replaced: the instance fails, what depends on it is counted apart from what no store has, and --overwrite restores it', () => {
+    const remote = mkdtempSync(join(tmpdir(), 'dag-pull-remote-'));
+    const clone = () => {
+      const d = makeToyProject();
+      writeFileSync(join(d, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+      return d;
+    };
+    runJson(clone(), ['run', 'all', '--remote-write']);
+    const b = clone();
+    mkdirSync(join(b, 'out/double'), { recursive: true });
+    writeFileSync(join(b, 'out/double/A.txt'), 'my own notes');
+    const r = dag(b, ['cache', 'pull', 'all', '--json']);
+    expect(r.code).toBe(1);
+    // double[A] refused; total and bench read it; B and C restored
+    expect(JSON.parse(r.stdout)).toMatchObject({ restored: 2, failed: 1, notInCache: [], notRestored: 2 });
+    expect(readFileSync(join(b, 'out/double/A.txt'), 'utf8')).toBe('my own notes');
+    const text = dag(b, ['cache', 'pull', 'all']);
+    expect(text.stdout).toContain('not in any store 0, not restored after a failure upstream 2');
+    expect(text.stdout).toMatch(/^ {2}FAILED double\[A\]: refusing to replace out\/double\/A\.txt/m);
+    const o = dag(b, ['cache', 'pull', 'all', '--overwrite', '--json']);
+    expect([o.code, JSON.parse(o.stdout).restored]).toEqual([0, 3]);
     expect(readFileSync(join(b, 'out/total.txt'), 'utf8')).toBe('12');
   });
 });

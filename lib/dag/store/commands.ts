@@ -3,7 +3,7 @@ import type { Project } from '../project.js';
 import { targetNodes } from '../project.js';
 import { selectInstances } from '../plan.js';
 import { assess } from '../assess.js';
-import { runPlan } from '../runner.js';
+import { NOT_IN_A_STORE, runPlan } from '../runner.js';
 import { createLogger, closeLogger } from '../log.js';
 import { createProgress } from '../progress.js';
 import { acquireRunLock } from '../runLock.js';
@@ -21,6 +21,7 @@ interface Opts {
   config?: string;
   workdir?: string;
   json?: boolean;
+  overwrite?: boolean;
 }
 
 export interface CacheCommandDeps {
@@ -33,8 +34,8 @@ function idsOf(project: Project, target: string | undefined): string[] {
   return selectInstances(project.plan, nodes);
 }
 
-async function openWithRemote(project: Project, logger: ReturnType<typeof createLogger>): Promise<RunCache> {
-  const cfg = resolveCacheConfig(project.config, project.configFile, project.stateDir, { requireRemote: true });
+async function openWithRemote(project: Project, logger: ReturnType<typeof createLogger>, command: string): Promise<RunCache> {
+  const cfg = { ...resolveCacheConfig(project.config, project.configFile, project.stateDir, { requireRemote: true }), remoteNeededBy: `${command} needs it` };
   if (!cfg.remote) throw new UserError(`${project.configFile}: cache.remote is not set (file:///path or s3://bucket/prefix)`);
   return RunCache.open(cfg, logger);
 }
@@ -49,7 +50,7 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
     .action(async (target: string | undefined, opts: Opts) => {
       const project = await deps.open(opts);
       const logger = createLogger({ quiet: Boolean(opts.json) });
-      const store = await openWithRemote(project, logger);
+      const store = await openWithRemote(project, logger, 'dag cache push');
       const ids = idsOf(project, target);
       const progress = createProgress(ids.length, !opts.json);
       const result = { remote: store.remoteUrl, entries: 0, written: 0, blobs: 0, bytes: 0, notFresh: [] as string[], failed: [] as string[] };
@@ -91,25 +92,34 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
 
   deps.addCommon(cache.command('pull [target]'))
     .description('Restore every stale instance of the target (default: all) from the local store or cache.remote; run nothing.')
+    .option('--overwrite', 'let a restore replace output files dag has no record of writing (your edits, or files from a lost state folder)')
     .option('--json', 'print the run summary and byte counts as JSON on stdout')
     .action(async (target: string | undefined, opts: Opts) => {
       const project = await deps.open(opts);
       const logger = createLogger({ quiet: Boolean(opts.json) });
-      const store = await openWithRemote(project, logger);
+      const store = await openWithRemote(project, logger, 'dag cache pull');
       let summary;
       try {
-        summary = await runPlan(project, { target: target ?? 'all', ids: idsOf(project, target), logger, progress: !opts.json, command: `dag cache pull ${target ?? ''}`.trim(), cache: store, restoreOnly: true });
+        summary = await runPlan(project, { target: target ?? 'all', ids: idsOf(project, target), logger, progress: !opts.json, command: `dag cache pull ${target ?? ''}`.trim(), cache: store, restoreOnly: true, keepGoing: true, overwrite: Boolean(opts.overwrite) });
       } finally {
         store.close();
         await closeLogger(logger);
       }
-      const missing = summary.instances.filter((i) => i.action === 'blocked').map(outcomeId);
+      // in no store (or downstream of one that is: its key depends on outputs nobody has), as
+      // opposed to not restored because something upstream failed (a refusal to replace a file)
+      const missing: string[] = [];
+      let upstream = 0;
+      for (const i of summary.instances.filter((x) => x.action === 'blocked')) {
+        const up = i.reasons.find((r) => r.startsWith('upstream failed: '))?.slice('upstream failed: '.length);
+        if (i.reasons.includes(NOT_IN_A_STORE) || (up !== undefined && missing.includes(up))) missing.push(outcomeId(i));
+        else upstream++;
+      }
       const failed = summary.instances.filter((i) => i.action === 'failed');
-      const result = { remote: store.remoteUrl, restored: summary.restored, fresh: summary.skipped, notInCache: missing, failed: failed.length, bytesDownloaded: store.stats.bytesDownloaded, bytesRestored: store.stats.bytesRestored };
+      const result = { remote: store.remoteUrl, restored: summary.restored, fresh: summary.skipped, notInCache: missing, notRestored: upstream, failed: failed.length, bytesDownloaded: store.stats.bytesDownloaded, bytesRestored: store.stats.bytesRestored };
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
       else {
-        process.stdout.write(`pulled from ${result.remote}: restored ${result.restored} (${formatBytes(result.bytesDownloaded)} downloaded, ${formatBytes(result.bytesRestored)} restored), already fresh ${result.fresh}, not in any store ${missing.length}\n`);
-        for (const f of failed) process.stdout.write(`  FAILED ${f.node}${f.ticker ? ` ticker ${f.ticker}` : ''}: ${f.reasons.join('; ')}\n`);
+        process.stdout.write(`pulled from ${result.remote}: restored ${result.restored} (${formatBytes(result.bytesDownloaded)} downloaded, ${formatBytes(result.bytesRestored)} restored), already fresh ${result.fresh}, not in any store ${missing.length}${upstream ? `, not restored after a failure upstream ${upstream}` : ''}\n`);
+        for (const f of failed) process.stdout.write(`  FAILED ${outcomeId(f)}: ${f.reasons.join('; ')}\n`);
       }
       if (failed.length) process.exitCode = 1;
     });

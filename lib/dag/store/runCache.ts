@@ -179,7 +179,7 @@ export class RunCache {
       return await fn();
     } catch (err) {
       const msg = (err as Error).message || String(err);
-      if (this.cfg.requireRemote) throw new RemoteRequiredError(`remote store ${this.remote!.url} failed ${what}: ${msg} (--require-remote)`);
+      if (this.cfg.requireRemote) throw new RemoteRequiredError(`remote store ${this.remote!.url} failed ${what}: ${msg} (${this.cfg.remoteNeededBy ?? '--require-remote'})`);
       this.remoteDown = msg;
       this.logger.warn(`cache: remote store ${this.remote!.url} failed ${what} (${msg}): going on with the local store only for the rest of this run`);
       return undefined;

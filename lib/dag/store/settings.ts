@@ -60,6 +60,8 @@ export interface CacheConfig {
   region?: string;
   remoteWrite: boolean;
   requireRemote: boolean;
+  /** Who needs the remote, for the error when it fails (default: the option `--require-remote`). */
+  remoteNeededBy?: string;
   timeoutMs: number;
   /** HMAC key for manifests (DAG_CACHE_SIGNING_KEY), when set. */
   signingKey?: string;
