@@ -125,6 +125,13 @@ describe('a collection and another writer of the same store', () => {
     utimesSync(join(dir, 'store/pending/1-1.txt'), daysAgo, daysAgo);
     expect(gcSide.pendingBlobs(Date.now(), 3_600_000)).toEqual(new Set());
     expect(readdirSync(join(dir, 'store/pending'))).toEqual([]);
+    // temp files a killed writer left: an hour old they go, a live writer's stay
+    const shard = join(dir, 'store/blobs', sha('same bytes').slice(0, 2));
+    writeFileSync(join(shard, `.${sha('x')}.tmp-999999-0123abcd`), 'half');
+    utimesSync(join(shard, `.${sha('x')}.tmp-999999-0123abcd`), daysAgo, daysAgo);
+    writeFileSync(join(shard, `.${sha('y')}.tmp-${process.pid}-89abcdef`), 'being written');
+    collect();
+    expect(readdirSync(shard).filter((f) => f.startsWith('.'))).toEqual([`.${sha('y')}.tmp-${process.pid}-89abcdef`]);
   });
 
   test('cache.max_size may be a plain number of bytes, as --max-size may', () => {

@@ -1,6 +1,6 @@
 import { type Stats, appendFileSync, chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tempPathFor, writeFileDurable } from '../../io/atomic.js';
+import { tempOwnerPid, tempPathFor, writeFileDurable } from '../../io/atomic.js';
 import { shardedName, type Store } from './store.js';
 
 const READ_ONLY = 0o444;
@@ -187,6 +187,32 @@ export class FileStore implements Store {
       }
     }
     return out;
+  }
+
+  /**
+   * Temp files (`.<name>.tmp-<pid>-<hex>`) older than `graceMs`: what a process killed while it
+   * wrote a blob or a manifest left behind. A live writer renames its temp file within moments.
+   */
+  removeStaleTemps(now: number, graceMs: number): number {
+    let removed = 0;
+    for (const root of [join(this.dir, 'blobs'), join(this.dir, 'ac')]) {
+      if (!existsSync(root)) continue;
+      for (const shard of readdirSync(root)) {
+        for (const name of readdirSync(join(root, shard))) {
+          if (tempOwnerPid(name) === null) continue;
+          const file = join(root, shard, name);
+          try {
+            if (now - statSync(file).mtimeMs > graceMs) {
+              rmSync(file, { force: true });
+              removed++;
+            }
+          } catch {
+            // renamed meanwhile
+          }
+        }
+      }
+    }
+    return removed;
   }
 
   removeManifest(key: string): void {

@@ -93,6 +93,7 @@ export function applyGc(store: FileStore, plan: GcPlan, listedAt: number, keepAl
     store.removeManifest(k);
   }
   const pending = store.pendingBlobs(Date.now(), graceMs);
+  store.removeStaleTemps(Date.now(), graceMs);
   for (const h of plan.removeBlobs) {
     keepAlive();
     if (!pending.has(h)) store.removeBlob(h, listedAt);
