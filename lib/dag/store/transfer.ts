@@ -19,9 +19,13 @@ export async function fetchEntry(remote: Store, local: FileStore, key: string, s
   if (typeof manifest === 'string') return { problem: manifest };
   const fetched = await fetchBlobs(remote, local, manifestBlobs(manifest));
   if ('problem' in fetched) return fetched;
-  if (!local.writeManifestIfAbsentSync(key, raw)) {
-    // a local manifest that failed its checks was removed; one that is there now is a valid one
-    local.touch(key);
+  try {
+    if (!local.writeManifestIfAbsentSync(key, raw)) {
+      // a local manifest that failed its checks was removed; one that is there now is a valid one
+      local.touch(key);
+    }
+  } catch (err) {
+    return { problem: `the local store ${local.dir} cannot keep the manifest: ${(err as Error).message}` };
   }
   return { manifest, bytes: fetched.bytes };
 }
@@ -36,7 +40,12 @@ export async function fetchBlobs(remote: Store, local: FileStore, blobs: BlobRef
     if (data.length !== blob.size || sha256(data) !== blob.hash) {
       return { problem: `blob ${blob.hash} for ${blob.path} from ${remote.url} does not match its hash (corrupted, truncated or replaced)`, corruptBlob: blob.hash };
     }
-    local.writeBlobSync(blob.hash, data);
+    // a local store that cannot take it (full disk) is the local store's problem, not the remote's
+    try {
+      local.writeBlobSync(blob.hash, data);
+    } catch (err) {
+      return { problem: `the local store ${local.dir} cannot keep blob ${blob.hash} for ${blob.path}: ${(err as Error).message}` };
+    }
     bytes += data.length;
   }
   return { bytes };

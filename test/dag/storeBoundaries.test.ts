@@ -1,0 +1,40 @@
+import { describe, expect, test } from '@jest/globals';
+import { decodeManifest } from '../../lib/dag/store/manifest.js';
+
+const h = 'a'.repeat(64);
+const withFile = (rel: string) => Buffer.from(JSON.stringify({
+  version: 1, key: h, instance: 'registry', ms: 1,
+  outputs: { 'artifacts/models/ml/': { hash: h, size: 1, files: { [rel]: { hash: h, size: 1 } } } },
+}));
+
+describe('a manifest from a store names files inside their directory output only', () => {
+  test.each(['models.json', 'folds/h1@2015-01-02.onnx'])('%s is a file of the folder', (rel) => {
+    expect(typeof decodeManifest(withFile(rel), h)).toBe('object');
+  });
+  // a restore joins the name to the folder: these would write outside it (or nowhere sensible)
+  test.each(['../../../data/my_notes.txt', 'a/../../x', '/etc/passwd', 'a//b', './a', 'a\\b', ''])('%j is refused, so the entry is ignored and recomputed', (rel) => {
+    expect(decodeManifest(withFile(rel), h)).toMatch(/^manifest is malformed: outputs\.artifacts\/models\/ml\/\.files\./);
+  });
+});
+
+describe('fetching from a remote into a local store that cannot take it', () => {
+  test('a full local disk is the local store\'s problem, named as such, not a remote failure', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FileStore } = await import('../../lib/dag/store/fileStore.js');
+    const { fetchBlobs } = await import('../../lib/dag/store/transfer.js');
+    const { sha256 } = await import('../../lib/dag/hashMemo.js');
+    const remote = new FileStore(mkdtempSync(join(tmpdir(), 'dag-remote-')));
+    const bytes = Buffer.from('a blob');
+    remote.writeBlobSync(sha256(bytes), bytes);
+    class FullDisk extends FileStore {
+      override writeBlobSync(): void {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+    }
+    const local = new FullDisk(mkdtempSync(join(tmpdir(), 'dag-local-')));
+    const r = await fetchBlobs(remote, local, [{ hash: sha256(bytes), size: bytes.length, path: 'out/x.txt' }]);
+    expect(r).toEqual({ problem: `the local store ${local.dir} cannot keep blob ${sha256(bytes)} for out/x.txt: ENOSPC: no space left on device, write` });
+  });
+});
