@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makeToyProject } from '../support/toyProject.js';
@@ -52,7 +52,41 @@ describe('dag cache push vouches only for what this checkout made', () => {
   });
 });
 
+describe('dag cache push after a rerun that made other bytes', () => {
+  test('the rerun\'s entry replaces the old one in the local store, so push vouches for it', () => {
+    const remote = mkdtempSync(join(tmpdir(), 'dag-push-nondet-'));
+    const a = makeToyProject();
+    writeFileSync(join(a, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+    // a task that is not deterministic: the same key, other bytes on every run
+    writeFileSync(join(a, 'tasks/bench.mjs'), "export default function (ctx) { ctx.writeBytes('out/bench.txt', String(Math.random())); }\n");
+    runJson(a, ['run', 'all']);
+    runJson(a, ['run', 'all', '--force']);
+    const r = dag(a, ['cache', 'push', 'all', '--json']);
+    expect([r.code, JSON.parse(r.stdout).failed]).toEqual([0, []]);
+    const bench = manifests(remote).map((f) => JSON.parse(readFileSync(f, 'utf8'))).find((m) => m.instance === 'bench')!;
+    expect(bench.outputs['out/bench.txt'].hash).toBe(sha256(readFileSync(join(a, 'out/bench.txt'))));
+  });
+});
+
 describe('dag cache pull', () => {
+  test('a remote that fails is not waited for again: the instances after the first fail at once, saying so', () => {
+    const remote = mkdtempSync(join(tmpdir(), 'dag-pull-dead-'));
+    const tickers = Array.from({ length: 10 }, (_, i) => `T${i}`);
+    const b = makeToyProject(tickers);
+    writeFileSync(join(b, 'settings.yaml'), `tickers: [${tickers.join(', ')}]\nbenchmark: T0\nfactor: 2\ncache:\n  remote: ${pathToFileURL(join(remote, 'gone')).href}\n`);
+    const r = dag(b, ['cache', 'pull', 'all']);
+    expect(r.code).toBe(1);
+    const failed = r.stdout.split('\n').filter((l) => l.startsWith('  FAILED'));
+    expect(failed).toHaveLength(10);
+    // those already asking when the first failed say what failed; the others do not ask
+    const first = failed.filter((l) => /does not exist \(dag cache pull needs it\)/.test(l));
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    expect(first.length).toBeLessThan(10);
+    expect(first.length).toBeLessThanOrEqual(availableParallelism());
+    expect(failed.filter((l) => /failed earlier in this run/.test(l))).toHaveLength(10 - first.length);
+  });
+
+
   test('a file dag did not write is not replaced: the instance fails, what depends on it is counted apart from what no store has, and --overwrite restores it', () => {
     const remote = mkdtempSync(join(tmpdir(), 'dag-pull-remote-'));
     const clone = () => {

@@ -8,12 +8,28 @@ const withFile = (rel: string) => Buffer.from(JSON.stringify({
 }));
 
 describe('a manifest from a store names files inside their directory output only', () => {
-  test.each(['models.json', 'folds/h1@2015-01-02.onnx'])('%s is a file of the folder', (rel) => {
+  // a backslash is a plain character of a POSIX name: the writer stores what readdir gives it
+  test.each(['models.json', 'folds/h1@2015-01-02.onnx', 'win\\style.json'])('%s is a file of the folder', (rel) => {
     expect(typeof decodeManifest(withFile(rel), h)).toBe('object');
   });
   // a restore joins the name to the folder: these would write outside it (or nowhere sensible)
-  test.each(['../../../data/my_notes.txt', 'a/../../x', '/etc/passwd', 'a//b', './a', 'a\\b', ''])('%j is refused, so the entry is ignored and recomputed', (rel) => {
+  test.each(['../../../data/my_notes.txt', 'a/../../x', '/etc/passwd', 'a//b', './a', ''])('%j is refused, so the entry is ignored and recomputed', (rel) => {
     expect(decodeManifest(withFile(rel), h)).toMatch(/^manifest is malformed: outputs\.artifacts\/models\/ml\/\.files\./);
+  });
+});
+
+describe('the paths of a manifest\'s (or a worker job\'s) outputs stay inside the work folder', () => {
+  const withOutput = (path: string) => Buffer.from(JSON.stringify({ version: 1, key: h, instance: 'x', ms: 1, outputs: { [path]: { hash: h, size: 1 } } }));
+  test.each(['out/x.txt', 'artifacts/models/ml/'])('%s is kept', (path) => {
+    expect(typeof decodeManifest(withOutput(path), h)).toBe('object');
+  });
+  test.each(['/tmp/ESCAPED-abs.txt', 'raw/../../ESCAPED-rel.txt', '../x/'])('%s is refused', (path) => {
+    expect(decodeManifest(withOutput(path), h)).toMatch(/^manifest is malformed: outputs\./);
+  });
+  test('a worker job whose files would land outside its scratch folder is malformed', async () => {
+    const { jobFilesSchema } = await import('../../lib/dag/executor/job.js');
+    expect(jobFilesSchema.safeParse({ 'raw/A.txt': { hash: h, size: 1 } }).success).toBe(true);
+    expect(jobFilesSchema.safeParse({ 'raw/../../ESCAPED-rel.txt': { hash: h, size: 1 } }).success).toBe(false);
   });
 });
 

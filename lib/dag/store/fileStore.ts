@@ -215,6 +215,19 @@ export class FileStore implements Store {
     return removed;
   }
 
+  /** Put a manifest in place of the one there (temp file renamed over it: readers see one or the other). */
+  replaceManifestSync(key: string, bytes: Uint8Array): void {
+    this.checkRoot();
+    const path = this.manifestPath(key);
+    renameSync(writeTemp(path, bytes), path);
+  }
+
+  /** A blob an entry about to be published names, already here: kept from collections in the meantime. */
+  keepBlob(hash: string): void {
+    this.notePending(hash);
+    touchQuietly(this.blobPath(hash));
+  }
+
   removeManifest(key: string): void {
     rmSync(this.manifestPath(key), { force: true });
   }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { listFiles, type HashMemo } from '../hashMemo.js';
 import type { FileStore } from './fileStore.js';
-import { encodeManifest, type Manifest } from './manifest.js';
+import { decodeManifest, encodeManifest, type Manifest } from './manifest.js';
+import { canonicalJson } from '../../io/canonicalJson.js';
 
 export interface IngestInput {
   key: string;
@@ -39,6 +40,15 @@ export function ingestOutputs(local: FileStore, entry: IngestInput, abs: (p: str
     outputs[path] = { hash, size, files };
   }
   const manifest: Manifest = { version: 1, key: entry.key, instance: entry.instance, ms: entry.ms, outputs, ...(entry.report ? { report: entry.report } : {}) };
-  if (!local.writeManifestIfAbsentSync(entry.key, encodeManifest(manifest, signingKey))) local.touch(entry.key);
+  const bytes = encodeManifest(manifest, signingKey);
+  if (!local.writeManifestIfAbsentSync(entry.key, bytes)) {
+    // this run's outputs are what the record points at: an entry for the key that names other
+    // bytes (a task that is not deterministic, rerun with --force) gives way, or push refuses it
+    const old = decodeManifest(local.readManifestSync(entry.key) ?? new Uint8Array(), entry.key);
+    if (typeof old === 'string' || canonicalJson(old.outputs, 0) !== canonicalJson(outputs, 0)) local.replaceManifestSync(entry.key, bytes);
+    else local.touch(entry.key);
+  }
+  // the manifest names the blobs now: a collection elsewhere sees them in use
+  local.closePending();
   return manifest;
 }

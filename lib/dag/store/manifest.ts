@@ -5,13 +5,14 @@ import { signManifest, signatureMatches } from './signing.js';
 const sha = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
 const fileEntry = z.strictObject({ hash: sha, size: z.number().int().nonnegative() });
 /**
- * A file's name inside a directory output: relative, with `/` between plain parts. A restore joins
- * it to the output's folder, so `..`, an absolute path or an empty part would put bytes anywhere.
+ * A path relative to a folder, with `/` between plain parts (any name a POSIX file system allows,
+ * as the writer's readdir gives it). A restore or a worker joins it to a folder, so `..`, an
+ * absolute path or an empty part would put bytes anywhere. `dirOk`: a directory output's own path
+ * ends with `/`.
  */
-const fileInDirectory = z.string().refine(
-  (rel) => rel.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\\') && !part.includes('\0')),
-  'is not a plain relative path inside its folder',
-);
+const plainPath = (rel: string, dirOk = false) => (dirOk && rel.endsWith('/') ? rel.slice(0, -1) : rel).split('/').every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\0'));
+const fileInDirectory = z.string().refine((rel) => plainPath(rel), 'is not a plain relative path inside its folder');
+const outputPath = z.string().refine((rel) => plainPath(rel, true), 'is not a plain relative path inside the work folder');
 
 /**
  * What the action cache holds for one instance cache key: each declared output (a file, or a
@@ -24,7 +25,7 @@ export const manifestSchema = z.strictObject({
   instance: z.string().min(1),
   /** Milliseconds the task took when it ran. */
   ms: z.number().int().nonnegative(),
-  outputs: z.record(z.string().min(1), z.strictObject({
+  outputs: z.record(outputPath, z.strictObject({
     hash: sha,
     size: z.number().int().nonnegative(),
     files: z.record(fileInDirectory, fileEntry).optional(),

@@ -174,13 +174,18 @@ export class RunCache {
   }
 
   private async remoteCall<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    if (this.remoteDown !== undefined) return undefined;
+    const needed = this.cfg.remoteNeededBy ?? '--require-remote';
+    if (this.remoteDown !== undefined) {
+      // a required remote that failed once is not waited for again, instance after instance
+      if (this.cfg.requireRemote) throw new RemoteRequiredError(`remote store ${this.remote!.url} failed earlier in this run (${this.remoteDown}); not ${what} (${needed})`);
+      return undefined;
+    }
     try {
       return await fn();
     } catch (err) {
       const msg = (err as Error).message || String(err);
-      if (this.cfg.requireRemote) throw new RemoteRequiredError(`remote store ${this.remote!.url} failed ${what}: ${msg} (${this.cfg.remoteNeededBy ?? '--require-remote'})`);
       this.remoteDown = msg;
+      if (this.cfg.requireRemote) throw new RemoteRequiredError(`remote store ${this.remote!.url} failed ${what}: ${msg} (${needed})`);
       this.logger.warn(`cache: remote store ${this.remote!.url} failed ${what} (${msg}): going on with the local store only for the rest of this run`);
       return undefined;
     }

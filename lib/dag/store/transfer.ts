@@ -26,6 +26,8 @@ export async function fetchEntry(remote: Store, local: FileStore, key: string, s
     }
   } catch (err) {
     return { problem: `the local store ${local.dir} cannot keep the manifest: ${(err as Error).message}` };
+  } finally {
+    local.closePending();
   }
   return { manifest, bytes: fetched.bytes };
 }
@@ -34,7 +36,10 @@ export async function fetchEntry(remote: Store, local: FileStore, key: string, s
 export async function fetchBlobs(remote: Store, local: FileStore, blobs: BlobRef[]): Promise<{ bytes: number } | { problem: string; corruptBlob?: string }> {
   let bytes = 0;
   for (const blob of blobs) {
-    if (local.hasBlobSync(blob.hash)) continue;
+    if (local.hasBlobSync(blob.hash)) {
+      local.keepBlob(blob.hash);
+      continue;
+    }
     const data = await remote.getBlob(blob.hash);
     if (!data) return { problem: `blob ${blob.hash} for ${blob.path} is missing from ${remote.url}` };
     if (data.length !== blob.size || sha256(data) !== blob.hash) {
@@ -89,7 +94,11 @@ export async function pushEntry(local: FileStore, remote: Store, key: string, si
       if (data) local.removeBlob(blob.hash);
       data = fromWorkFolder(check.abs?.(blob.path), blob);
       if (!data) return { problem: `local blob ${blob.hash} for ${blob.path} is ${local.hasBlobSync(blob.hash) ? 'corrupt' : 'missing'}, and so is the file in the work folder (rerun the instance with --force)` };
-      local.writeBlobSync(blob.hash, data);
+      try {
+        local.writeBlobSync(blob.hash, data);
+      } catch (err) {
+        return { problem: `the local store ${local.dir} cannot take back blob ${blob.hash} for ${blob.path}: ${(err as Error).message}` };
+      }
     }
     await remote.putBlob(blob.hash, data, replace);
     bytes += data.length;
