@@ -12,6 +12,11 @@ import { FileStore } from '../../lib/dag/store/fileStore.js';
 import { sha256 } from '../../lib/dag/hashMemo.js';
 
 const settings = (factor: number, cache: string) => `tickers: [A, B, C]\nbenchmark: A\nfactor: ${factor}\n${cache}`;
+/** A toy project whose settings name this file:// remote. */
+const withRemote = (dir: string, remote: string) => {
+  writeFileSync(join(dir, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+  return dir;
+};
 const manifests = (store: string) => {
   const root = join(store, 'ac');
   return readdirSync(root).flatMap((s) => readdirSync(join(root, s)).filter((f) => !f.startsWith('.')).map((f) => join(root, s, f)));
@@ -22,8 +27,7 @@ describe('dag cache push vouches only for what this checkout made', () => {
     const local = mkdtempSync(join(tmpdir(), 'dag-push-local-'));
     const remote = mkdtempSync(join(tmpdir(), 'dag-push-remote-'));
     const env = { DAG_CACHE_DIR: local };
-    const a = makeToyProject();
-    writeFileSync(join(a, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+    const a = withRemote(makeToyProject(), remote);
     expect(dag(a, ['run', 'all'], env).code).toBe(0);
     const store = new FileStore(local);
     const entry = (instance: string) => manifests(local).map((f) => JSON.parse(readFileSync(f, 'utf8'))).find((m) => m.instance === instance)!;
@@ -44,8 +48,7 @@ describe('dag cache push vouches only for what this checkout made', () => {
     expect(pushed).toEqual(['bench', 'double[A]', 'double[B]', 'double[C]']);
     expect(readFileSync(new FileStore(remote).blobPath(lost), 'utf8')).toBe(readFileSync(join(a, 'out/double/B.txt'), 'utf8'));
     // another clone restores what was pushed and computes total itself, right
-    const b = makeToyProject();
-    writeFileSync(join(b, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+    const b = withRemote(makeToyProject(), remote);
     const s = runJson(b, ['run', 'all']);
     expect([restored(s).length, ran(s)]).toEqual([4, ['total']]);
     expect(readFileSync(join(b, 'out/total.txt'), 'utf8')).toBe('12');
@@ -55,8 +58,7 @@ describe('dag cache push vouches only for what this checkout made', () => {
 describe('dag cache push after a rerun that made other bytes', () => {
   test('the rerun\'s entry replaces the old one in the local store, so push vouches for it', () => {
     const remote = mkdtempSync(join(tmpdir(), 'dag-push-nondet-'));
-    const a = makeToyProject();
-    writeFileSync(join(a, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
+    const a = withRemote(makeToyProject(), remote);
     // a task that is not deterministic: the same key, other bytes on every run
     writeFileSync(join(a, 'tasks/bench.mjs'), "export default function (ctx) { ctx.writeBytes('out/bench.txt', String(Math.random())); }\n");
     runJson(a, ['run', 'all']);
@@ -86,14 +88,9 @@ describe('dag cache pull', () => {
     expect(failed.filter((l) => /failed earlier in this run/.test(l))).toHaveLength(10 - first.length);
   });
 
-
   test('a file dag did not write is not replaced: the instance fails, what depends on it is counted apart from what no store has, and --overwrite restores it', () => {
     const remote = mkdtempSync(join(tmpdir(), 'dag-pull-remote-'));
-    const clone = () => {
-      const d = makeToyProject();
-      writeFileSync(join(d, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
-      return d;
-    };
+    const clone = () => withRemote(makeToyProject(), remote);
     runJson(clone(), ['run', 'all', '--remote-write']);
     const b = clone();
     mkdirSync(join(b, 'out/double'), { recursive: true });
@@ -115,11 +112,7 @@ describe('dag cache pull', () => {
 describe('a corrupt blob in the remote', () => {
   test('a run that finds it recomputes the instance and, writing to the remote, puts the right bytes back', () => {
     const remote = mkdtempSync(join(tmpdir(), 'dag-corrupt-remote-'));
-    const clone = () => {
-      const d = makeToyProject();
-      writeFileSync(join(d, 'settings.yaml'), settings(2, `cache:\n  remote: ${pathToFileURL(remote).href}\n`));
-      return d;
-    };
+    const clone = () => withRemote(makeToyProject(), remote);
     const a = clone();
     runJson(a, ['run', 'all', '--remote-write']);
     const hash = sha256(readFileSync(join(a, 'out/total.txt')));
