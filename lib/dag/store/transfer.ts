@@ -91,9 +91,10 @@ export async function pushEntry(local: FileStore, remote: Store, key: string, si
     if (!replace && (await remote.hasBlob(blob.hash))) continue;
     let data = local.readBlobSync(blob.hash);
     if (!data || data.length !== blob.size || sha256(data) !== blob.hash) {
+      const what = data ? 'corrupt' : 'missing';
       if (data) local.removeBlob(blob.hash);
       data = fromWorkFolder(check.abs?.(blob.path), blob);
-      if (!data) return { problem: `local blob ${blob.hash} for ${blob.path} is ${local.hasBlobSync(blob.hash) ? 'corrupt' : 'missing'}, and so is the file in the work folder (rerun the instance with --force)` };
+      if (!data) return { problem: `local blob ${blob.hash} for ${blob.path} is ${what}, and the file in the work folder does not have its bytes either (rerun the instance with --force)` };
       try {
         local.writeBlobSync(blob.hash, data);
       } catch (err) {
