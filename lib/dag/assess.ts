@@ -31,11 +31,11 @@ export function assess(project: Project, inst: Instance): Assessment {
     const before = record.inputLines?.[path];
     const now = path.endsWith('.csv') ? project.memo.stamp(project.abs(path))?.lines : undefined;
     if (before === undefined || now === undefined) return path;
-    const rows = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
+    const rows = (n: number, what = '') => `${n} ${what}row${n === 1 ? '' : 's'}`;
     if (now > before) {
       const size = record.inputSizes?.[path];
       // more lines may also be an old one changed: only a file that starts with its old bytes grew by rows alone
-      if (size === undefined || startsWith(project.abs(path), size, record.parts.inputs[path])) return `${now - before} new row${now - before === 1 ? '' : 's'} in ${path}`;
+      if (size === undefined || startsWith(project.abs(path), size, record.parts.inputs[path])) return `${rows(now - before, 'new ')} in ${path}`;
       return `${path} (existing rows changed, ${rows(now - before)} more)`;
     }
     if (now < before) return `${rows(before - now)} fewer in ${path}`;

@@ -1,5 +1,12 @@
 import { describe, expect, test } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeManifest } from '../../lib/dag/store/manifest.js';
+import { jobFilesSchema } from '../../lib/dag/executor/job.js';
+import { FileStore } from '../../lib/dag/store/fileStore.js';
+import { fetchBlobs } from '../../lib/dag/store/transfer.js';
+import { sha256 } from '../../lib/dag/hashMemo.js';
 
 const h = 'a'.repeat(64);
 const withFile = (rel: string) => Buffer.from(JSON.stringify({
@@ -26,8 +33,7 @@ describe('the paths of a manifest\'s (or a worker job\'s) outputs stay inside th
   test.each(['/tmp/ESCAPED-abs.txt', 'raw/../../ESCAPED-rel.txt', '../x/'])('%s is refused', (path) => {
     expect(decodeManifest(withOutput(path), h)).toMatch(/^manifest is malformed: outputs\./);
   });
-  test('a worker job whose files would land outside its scratch folder is malformed', async () => {
-    const { jobFilesSchema } = await import('../../lib/dag/executor/job.js');
+  test('a worker job whose files would land outside its scratch folder is malformed', () => {
     expect(jobFilesSchema.safeParse({ 'raw/A.txt': { hash: h, size: 1 } }).success).toBe(true);
     expect(jobFilesSchema.safeParse({ 'raw/../../ESCAPED-rel.txt': { hash: h, size: 1 } }).success).toBe(false);
   });
@@ -35,12 +41,6 @@ describe('the paths of a manifest\'s (or a worker job\'s) outputs stay inside th
 
 describe('fetching from a remote into a local store that cannot take it', () => {
   test('a full local disk is the local store\'s problem, named as such, not a remote failure', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { FileStore } = await import('../../lib/dag/store/fileStore.js');
-    const { fetchBlobs } = await import('../../lib/dag/store/transfer.js');
-    const { sha256 } = await import('../../lib/dag/hashMemo.js');
     const remote = new FileStore(mkdtempSync(join(tmpdir(), 'dag-remote-')));
     const bytes = Buffer.from('a blob');
     remote.writeBlobSync(sha256(bytes), bytes);

@@ -107,13 +107,14 @@ export function registerCacheCommands(program: Command, deps: CacheCommandDeps):
       }
       // in no store (or downstream of one that is: its key depends on outputs nobody has), as
       // opposed to not restored because something upstream failed (a refusal to replace a file)
-      const missing: string[] = [];
+      const missingSet = new Set<string>();
       let upstream = 0;
       for (const i of summary.instances.filter((x) => x.action === 'blocked')) {
         const up = i.reasons.find((r) => r.startsWith('upstream failed: '))?.slice('upstream failed: '.length);
-        if (i.reasons.includes(NOT_IN_A_STORE) || (up !== undefined && missing.includes(up))) missing.push(outcomeId(i));
+        if (i.reasons.includes(NOT_IN_A_STORE) || (up !== undefined && missingSet.has(up))) missingSet.add(outcomeId(i));
         else upstream++;
       }
+      const missing = [...missingSet];
       const failed = summary.instances.filter((i) => i.action === 'failed');
       const result = { remote: store.remoteUrl, restored: summary.restored, fresh: summary.skipped, notInCache: missing, notRestored: upstream, failed: failed.length, bytesDownloaded: store.stats.bytesDownloaded, bytesRestored: store.stats.bytesRestored };
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');

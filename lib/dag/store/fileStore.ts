@@ -194,25 +194,11 @@ export class FileStore implements Store {
    * wrote a blob or a manifest left behind. A live writer renames its temp file within moments.
    */
   removeStaleTemps(now: number, graceMs: number): number {
-    let removed = 0;
-    for (const root of [join(this.dir, 'blobs'), join(this.dir, 'ac')]) {
-      if (!existsSync(root)) continue;
-      for (const shard of readdirSync(root)) {
-        for (const name of readdirSync(join(root, shard))) {
-          if (tempOwnerPid(name) === null) continue;
-          const file = join(root, shard, name);
-          try {
-            if (now - statSync(file).mtimeMs > graceMs) {
-              rmSync(file, { force: true });
-              removed++;
-            }
-          } catch {
-            // renamed meanwhile
-          }
-        }
-      }
-    }
-    return removed;
+    const stale = [join(this.dir, 'blobs'), join(this.dir, 'ac')]
+      .flatMap((root) => walk(root, (name) => tempOwnerPid(name) !== null))
+      .filter((f) => now - f.st.mtimeMs > graceMs);
+    for (const f of stale) rmSync(f.path, { force: true });
+    return stale.length;
   }
 
   /** Put a manifest in place of the one there (temp file renamed over it: readers see one or the other). */
@@ -286,15 +272,16 @@ function writeTemp(path: string, bytes: Uint8Array): string {
   return tmp;
 }
 
-/** Files two levels down (shard folder, then file), hidden temp files left out. */
-function walk(root: string): { name: string; st: Stats }[] {
+/** Files two levels down (shard folder, then file) whose names pass `keep` (default: not hidden temp files). */
+function walk(root: string, keep = (name: string) => !name.startsWith('.')): { name: string; path: string; st: Stats }[] {
   if (!existsSync(root)) return [];
-  const out: { name: string; st: Stats }[] = [];
+  const out: { name: string; path: string; st: Stats }[] = [];
   for (const shard of readdirSync(root)) {
     for (const name of readdirSync(join(root, shard))) {
-      if (name.startsWith('.')) continue;
+      if (!keep(name)) continue;
+      const path = join(root, shard, name);
       try {
-        out.push({ name, st: statSync(join(root, shard, name)) });
+        out.push({ name, path, st: statSync(path) });
       } catch {
         // removed meanwhile
       }

@@ -92,8 +92,9 @@ export function applyGc(store: FileStore, plan: GcPlan, listedAt: number, keepAl
     keepAlive();
     store.removeManifest(k);
   }
-  const pending = store.pendingBlobs(Date.now(), graceMs);
-  store.removeStaleTemps(Date.now(), graceMs);
+  const now = Date.now();
+  const pending = store.pendingBlobs(now, graceMs);
+  store.removeStaleTemps(now, graceMs);
   for (const h of plan.removeBlobs) {
     keepAlive();
     if (!pending.has(h)) store.removeBlob(h, listedAt);

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { listFiles, type HashMemo } from '../hashMemo.js';
 import type { FileStore } from './fileStore.js';
-import { decodeManifest, encodeManifest, type Manifest } from './manifest.js';
-import { canonicalJson } from '../../io/canonicalJson.js';
+import { decodeManifest, encodeManifest, outputsDiffer, type Manifest } from './manifest.js';
 
 export interface IngestInput {
   key: string;
@@ -45,7 +44,7 @@ export function ingestOutputs(local: FileStore, entry: IngestInput, abs: (p: str
     // this run's outputs are what the record points at: an entry for the key that names other
     // bytes (a task that is not deterministic, rerun with --force) gives way, or push refuses it
     const old = decodeManifest(local.readManifestSync(entry.key) ?? new Uint8Array(), entry.key);
-    if (typeof old === 'string' || canonicalJson(old.outputs, 0) !== canonicalJson(outputs, 0)) local.replaceManifestSync(entry.key, bytes);
+    if (typeof old === 'string' || outputsDiffer(old, entry.outputs)) local.replaceManifestSync(entry.key, bytes);
     else local.touch(entry.key);
   }
   // the manifest names the blobs now: a collection elsewhere sees them in use

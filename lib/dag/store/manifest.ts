@@ -36,6 +36,17 @@ export const manifestSchema = z.strictObject({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
+/**
+ * How a manifest's outputs differ from `outputs` (path -> content hash, a directory output's hash
+ * covering its files), or undefined when it names exactly those.
+ */
+export function outputsDiffer(m: Manifest, outputs: Record<string, string>): string | undefined {
+  const named = Object.keys(m.outputs).sort();
+  if (named.join('\n') !== Object.keys(outputs).sort().join('\n')) return 'other outputs';
+  const other = named.find((p) => m.outputs[p]!.hash !== outputs[p]);
+  return other === undefined ? undefined : `another ${other}`;
+}
+
 /** A blob a manifest needs: its hash, size and the output file it restores (for messages). */
 export interface BlobRef {
   hash: string;

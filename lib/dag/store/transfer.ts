@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { sha256 } from '../hashMemo.js';
 import type { FileStore } from './fileStore.js';
-import { decodeManifest, encodeManifest, manifestBlobs, type BlobRef, type Manifest } from './manifest.js';
+import { decodeManifest, encodeManifest, manifestBlobs, outputsDiffer, type BlobRef, type Manifest } from './manifest.js';
 import type { Store } from './store.js';
 
 /** `corruptBlob`: a remote blob whose bytes do not hash to its name (a writer may replace it). */
@@ -81,9 +81,8 @@ export async function pushEntry(local: FileStore, remote: Store, key: string, si
   if (!raw) return { problem: `no local entry for key ${key}` };
   const manifest = decodeManifest(raw, key);
   if (typeof manifest === 'string') return { problem: manifest };
-  const named = Object.keys(manifest.outputs).sort();
-  const differs = named.join('\n') !== Object.keys(check.outputs).sort().join('\n') ? 'other outputs' : named.find((p) => manifest.outputs[p]!.hash !== check.outputs[p]);
-  if (differs) return { problem: `the local store's manifest names ${differs === 'other outputs' ? differs : `another ${differs}`} than this checkout's record: not pushed (rerun the instance with --force to make the entry again)` };
+  const differs = outputsDiffer(manifest, check.outputs);
+  if (differs) return { problem: `the local store's manifest names ${differs} than this checkout's record: not pushed (rerun the instance with --force to make the entry again)` };
   let bytes = 0;
   let blobs = 0;
   for (const blob of manifestBlobs(manifest)) {
